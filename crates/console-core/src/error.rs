@@ -1,0 +1,58 @@
+//! The one error shape that crosses into the web view.
+//!
+//! Each module keeps its own `thiserror` type with the detail it needs; at the IPC boundary
+//! they all become an [`ErrorDto`] whose `code` comes from the closed [`ErrorCode`] enum, so
+//! the UI branches on a code and never on message text. A variant earns its place only when
+//! the UI acts differently on it.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// What kind of failure the UI is looking at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The operator's input cannot be used as it is (shown beside the form).
+    InvalidInput,
+    /// The profile, organization or item named does not exist.
+    NotFound,
+    /// Nothing answered at the API address: DNS, refused connection, timeout.
+    Unreachable,
+    /// The TLS handshake failed: untrusted, expired or mismatched certificate.
+    Tls,
+    /// The API wants a token and none was sent (HTTP 401).
+    Unauthorized,
+    /// The API refused the token: invalid, expired, revoked or out of scope (HTTP 403).
+    Forbidden,
+    /// Something answered, but it is not a Hook0 API v1 at that address.
+    NotHook0,
+    /// The API asked us to slow down (HTTP 429).
+    RateLimited,
+    /// The API failed or answered something the console could not use.
+    Upstream,
+    /// Local storage (configuration, cache) could not be read or written.
+    Storage,
+    /// A bug: an invariant did not hold. The message says which.
+    Internal,
+}
+
+/// An error as the web view receives it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, thiserror::Error)]
+#[error("{message}")]
+pub struct ErrorDto {
+    /// Stable, machine-readable kind of failure.
+    pub code: ErrorCode,
+    /// One or two sentences for the operator: what failed and what to try.
+    pub message: String,
+}
+
+impl ErrorDto {
+    /// Builds an error from a code and a human message.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+}

@@ -1,0 +1,131 @@
+//! The IPC contract: every command the web view may call, with its argument and result
+//! types, declared once. The TypeScript command map is generated from this list, so a command
+//! renamed or retyped in Rust breaks the UI's type check instead of failing at run time.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::{Config, TS};
+use uuid::Uuid;
+
+use crate::api::ConnectionReport;
+use crate::error::ErrorCode;
+use crate::profile::{Profile, ProfileDraft};
+
+/// Whether the console is usable without unlocking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(rename_all = "snake_case")]
+pub enum LockState {
+    /// No two-factor gate is enrolled yet: nothing is locked, and the UI says so.
+    NoGate,
+    /// Unlocked with passphrase and second factor.
+    Unlocked,
+    /// Locked: only unlock and status commands answer.
+    Locked,
+}
+
+/// The outcome of the last connection test of a profile in this session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "state", rename_all = "snake_case")]
+#[ts(tag = "state", rename_all = "snake_case")]
+pub enum ConnectionState {
+    /// Not tested since the console started.
+    Untested,
+    /// The last test succeeded.
+    Online {
+        /// RFC 3339 time of the test.
+        checked_at: String,
+    },
+    /// The last test failed.
+    Offline {
+        /// RFC 3339 time of the test.
+        checked_at: String,
+        /// Why, as a code.
+        code: ErrorCode,
+        /// Why, for the operator.
+        message: String,
+    },
+}
+
+/// Everything the status bar shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct AppStatus {
+    /// The profile in use.
+    pub active_profile: Option<Profile>,
+    /// The active profile's connection, as last tested.
+    pub connection: ConnectionState,
+    /// The gate's state.
+    pub lock: LockState,
+    /// RFC 3339 time of the last completed sync of the active profile.
+    pub last_sync_at: Option<String>,
+    /// Where the console keeps its files.
+    pub data_dir: String,
+    /// The console's version.
+    pub version: String,
+}
+
+/// One IPC command as the generator sees it.
+#[derive(Debug)]
+pub struct CommandSpec {
+    /// The name `invoke` uses.
+    pub name: &'static str,
+    /// `(argument name, TypeScript type)` pairs.
+    pub args: fn(&Config) -> Vec<(&'static str, String)>,
+    /// TypeScript type of the successful result.
+    pub result: fn(&Config) -> String,
+}
+
+macro_rules! commands {
+    ($( $name:ident ( $( $arg:ident : $arg_ty:ty ),* ) -> $result:ty ; )*) => {
+        /// Every command the web view may call, in declaration order.
+        pub const COMMANDS: &[CommandSpec] = &[
+            $( CommandSpec {
+                name: stringify!($name),
+                args: |_cfg: &Config| vec![ $( (stringify!($arg), <$arg_ty as TS>::name(_cfg)) ),* ],
+                result: |cfg: &Config| <$result as TS>::name(cfg),
+            }, )*
+        ];
+
+        /// Exports every type a command mentions, with their dependencies.
+        pub fn export_command_types(cfg: &Config) -> Result<(), ts_rs::ExportError> {
+            $( $( export_if_named::<$arg_ty>(cfg)?; )* export_if_named::<$result>(cfg)?; )*
+            export_if_named::<crate::error::ErrorDto>(cfg)?;
+            Ok(())
+        }
+    };
+}
+
+fn export_if_named<T: TS + 'static + ?Sized>(cfg: &Config) -> Result<(), ts_rs::ExportError> {
+    if T::output_path().is_some() {
+        T::export_all(cfg)?;
+    } else {
+        // Containers such as `Vec<Profile>` have no file of their own; their items do.
+        struct Exporter<'a>(&'a Config, Result<(), ts_rs::ExportError>);
+        impl ts_rs::TypeVisitor for Exporter<'_> {
+            fn visit<U: TS + 'static + ?Sized>(&mut self) {
+                if self.1.is_ok() && U::output_path().is_some() {
+                    self.1 = U::export_all(self.0);
+                }
+            }
+        }
+        let mut exporter = Exporter(cfg, Ok(()));
+        T::visit_dependencies(&mut exporter);
+        T::visit_generics(&mut exporter);
+        exporter.1?;
+    }
+    Ok(())
+}
+
+commands! {
+    app_status() -> AppStatus;
+    list_profiles() -> Vec<Profile>;
+    save_profile(draft: ProfileDraft) -> Profile;
+    remove_profile(id: Uuid) -> ();
+    set_active_profile(id: Uuid) -> Profile;
+    test_connection(id: Uuid) -> ConnectionReport;
+    test_draft(draft: ProfileDraft) -> ConnectionReport;
+}
+
+/// The names of every command, for the shell's allow-list and its tests.
+pub fn command_names() -> Vec<&'static str> {
+    COMMANDS.iter().map(|c| c.name).collect()
+}

@@ -1,0 +1,15 @@
+//! Hook0 Console's behaviour, with no GUI dependency.
+//!
+//! The desktop shell (`src-tauri`) and the command line only wire these modules to their
+//! front ends; everything that can be tested headless lives here. Core functions take their
+//! dependencies (HTTP client, storage paths, clock) as arguments and never a window handle.
+
+pub mod api;
+pub mod bindings;
+pub mod console;
+pub mod error;
+pub mod ipc;
+pub mod profile;
+
+pub use console::Console;
+pub use error::{ErrorCode, ErrorDto};

@@ -1,0 +1,45 @@
+//! Connection profiles: which Hook0 API to talk to, under which name, with which token.
+//!
+//! The profile list is kept in a JSON file in the data directory; tokens are not. Until the
+//! vault exists, a real profile's token lives in this process's memory only and must be typed
+//! again after a restart. The sandbox profile needs no secret: its address and token come from
+//! the sandbox the app starts itself.
+
+mod draft;
+mod file;
+mod store;
+
+pub use draft::{ProfileDraft, ValidDraft};
+pub use store::{ProfileError, ProfileStore, SandboxEndpoint};
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+use uuid::Uuid;
+
+/// Where a profile points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(rename_all = "snake_case")]
+pub enum ProfileKind {
+    /// The built-in simulated Hook0 on loopback: never production, labelled as such.
+    Sandbox,
+    /// A real Hook0 API, hosted or self-hosted.
+    Remote,
+}
+
+/// A profile as the UI sees it: everything but the token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Profile {
+    /// Stable id.
+    pub id: Uuid,
+    /// Operator-chosen name, unique.
+    pub name: String,
+    /// Sandbox or real API.
+    pub kind: ProfileKind,
+    /// The API base URL (for the sandbox: where it currently listens, or empty when stopped).
+    pub api_base_url: String,
+    /// The organization opened by default.
+    pub default_organization_id: Option<Uuid>,
+    /// Whether a token is available right now (in memory until the vault exists).
+    pub token_present: bool,
+}

@@ -1,0 +1,7 @@
+//! Integration tests of console-core: real files, real HTTP on 127.0.0.1.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod bindings;
+mod probe;
+mod profiles;
+mod support;

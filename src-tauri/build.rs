@@ -1,0 +1,23 @@
+//! Reads the root `tauri.conf.json` and declares the app's own commands to Tauri, so that the
+//! capability files decide which of them the window may call.
+
+/// Every IPC command; a test checks this list against `console_core::ipc::COMMANDS`.
+const COMMANDS: &[&str] = &[
+    "app_status",
+    "list_profiles",
+    "save_profile",
+    "remove_profile",
+    "set_active_profile",
+    "test_connection",
+    "test_draft",
+];
+
+fn main() {
+    let attributes = tauri_build::Attributes::new()
+        .config_path("../tauri.conf.json")
+        .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));
+    if let Err(error) = tauri_build::try_build(attributes) {
+        println!("cargo::error=tauri-build failed: {error:#}");
+        std::process::exit(1);
+    }
+}

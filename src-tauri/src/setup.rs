@@ -1,0 +1,71 @@
+//! Start-up: logging, the data directory, the console, and the built-in sandbox.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+
+use console_core::api::{ApiBaseUrl, ClientSettings};
+use console_core::profile::SandboxEndpoint;
+use console_core::{Console, ErrorCode, ErrorDto};
+use tauri::Manager;
+
+use crate::AppState;
+
+/// Overrides where the console keeps its files (used by tests and portable set-ups).
+pub const DATA_DIR_ENV: &str = "HOOK0_CONSOLE_DATA_DIR";
+
+pub fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("HOOK0_CONSOLE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// Opens the console and starts the sandbox in the background. Failures are kept in the
+/// state for the UI to show; only a missing data directory stops the app.
+pub fn open_console<R: tauri::Runtime>(app: &mut tauri::App<R>) -> Result<(), ErrorDto> {
+    let data_dir = data_dir(app)?;
+    tracing::info!(data_dir = %data_dir.display(), "opening the console");
+    let console = Console::open(&data_dir, ClientSettings::default());
+    if let Err(error) = &console {
+        tracing::error!(%error, "the console could not open");
+    }
+    app.manage(AppState::new(console));
+    let handle = app.handle().clone();
+    tauri::async_runtime::spawn(async move {
+        if let Err(error) = start_sandbox(&handle).await {
+            tracing::warn!(%error, "the built-in sandbox did not start");
+        }
+    });
+    Ok(())
+}
+
+fn data_dir<R: tauri::Runtime>(app: &tauri::App<R>) -> Result<PathBuf, ErrorDto> {
+    if let Some(dir) = std::env::var_os(DATA_DIR_ENV) {
+        return Ok(PathBuf::from(dir));
+    }
+    app.path().app_data_dir().map_err(|e| {
+        ErrorDto::new(
+            ErrorCode::Storage,
+            format!("no data directory for Hook0 Console: {e}"),
+        )
+    })
+}
+
+async fn start_sandbox<R: tauri::Runtime>(app: &tauri::AppHandle<R>) -> Result<(), ErrorDto> {
+    let bind = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
+    let sandbox = hook0_sandbox::start(bind, hook0_sandbox::SandboxOptions::default())
+        .await
+        .map_err(|e| ErrorDto::new(ErrorCode::Internal, format!("sandbox: {e}")))?;
+    let api_base_url = ApiBaseUrl::parse(sandbox.api_base_url().as_str())?;
+    let endpoint = SandboxEndpoint {
+        api_base_url,
+        token: sandbox.service_token().to_owned().into(),
+    };
+    tracing::info!(url = %sandbox.api_base_url(), "built-in sandbox listening");
+    app.state::<AppState>().console()?.attach_sandbox(endpoint)?;
+    // The sandbox lives as long as the app; its handle is kept alive here.
+    app.manage(sandbox);
+    Ok(())
+}

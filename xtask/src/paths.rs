@@ -1,0 +1,29 @@
+//! Where things are, relative to the workspace root.
+
+use std::path::PathBuf;
+
+/// The workspace root (xtask lives one level below it).
+pub fn root() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().map(PathBuf::from).unwrap_or(manifest)
+}
+
+/// The front end.
+pub fn ui() -> PathBuf {
+    root().join("ui")
+}
+
+/// Cargo's target directory (respects CARGO_TARGET_DIR).
+pub fn target() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), PathBuf::from)
+}
+
+/// The desktop binary of a debug build.
+pub fn app_binary() -> PathBuf {
+    let name = if cfg!(windows) {
+        "hook0-console-app.exe"
+    } else {
+        "hook0-console-app"
+    };
+    target().join("debug").join(name)
+}
