@@ -1,0 +1,63 @@
+/**
+ * How each error code is presented: a title the operator can scan and a hint on what to try.
+ * The message itself always comes from the Rust side and is shown as it is.
+ */
+import type { ErrorCode } from "./bindings/ErrorCode";
+
+/** Title and next step for one kind of failure. */
+export interface ErrorPresentation {
+  title: string;
+  hint: string;
+}
+
+const PRESENTATIONS: Record<ErrorCode, ErrorPresentation> = {
+  invalid_input: {
+    title: "Check the form",
+    hint: "Correct the field described here, then try again.",
+  },
+  not_found: {
+    title: "Not found",
+    hint: "It may have been removed meanwhile; the list has been refreshed.",
+  },
+  unreachable: {
+    title: "Cannot reach the API",
+    hint: "Check the address, your network or VPN, and that the server is up.",
+  },
+  tls: {
+    title: "TLS / certificate problem",
+    hint: "The server's certificate is not trusted, has expired, or does not match the address.",
+  },
+  unauthorized: {
+    title: "Token rejected",
+    hint: "The API wants a valid token: paste a service token or a fresh access token.",
+  },
+  forbidden: {
+    title: "Token rejected",
+    hint: "The token is invalid, expired, revoked, or does not give access to this API.",
+  },
+  not_hook0: {
+    title: "Not a Hook0 API at this address",
+    hint: "Check the base URL: for the hosted service it is https://app.hook0.com/api/v1/.",
+  },
+  rate_limited: {
+    title: "Rate limited by the API",
+    hint: "The API asked the console to slow down. Wait a minute, then try again.",
+  },
+  upstream: {
+    title: "The API failed",
+    hint: "The server returned an error or an answer the console could not use. Try again later.",
+  },
+  storage: {
+    title: "Local storage problem",
+    hint: "The console could not read or write its own files on this computer.",
+  },
+  internal: {
+    title: "Unexpected error",
+    hint: "This is a bug in the console. Restart it; if it happens again, report the message.",
+  },
+};
+
+/** The title and hint for `code`. */
+export function presentError(code: ErrorCode): ErrorPresentation {
+  return PRESENTATIONS[code];
+}

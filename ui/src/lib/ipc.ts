@@ -1,0 +1,130 @@
+/**
+ * The only door between the web view and the Rust side.
+ *
+ * Nothing else in the UI imports `@tauri-apps/*`: components call {@link call} with a command
+ * name from the generated command map, so arguments and results are typed end to end and a
+ * command renamed in Rust breaks `npm run check`. Every failure reaches callers as an
+ * {@link ErrorDto}, whatever Tauri or the web view actually threw.
+ */
+import { invoke } from "@tauri-apps/api/core";
+import { listen as tauriListen } from "@tauri-apps/api/event";
+
+import type { CommandName, Commands } from "./bindings/commands";
+import type { ErrorCode } from "./bindings/ErrorCode";
+import type { ErrorDto } from "./bindings/ErrorDto";
+
+export type { ErrorCode, ErrorDto };
+
+/** Every code the Rust side may send. A `Record` so that a new generated code fails the check. */
+const ERROR_CODES: Record<ErrorCode, true> = {
+  invalid_input: true,
+  not_found: true,
+  unreachable: true,
+  tls: true,
+  unauthorized: true,
+  forbidden: true,
+  not_hook0: true,
+  rate_limited: true,
+  upstream: true,
+  storage: true,
+  internal: true,
+};
+
+/** Whether `value` is a string naming a known {@link ErrorCode}. */
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === "string" && Object.hasOwn(ERROR_CODES, value);
+}
+
+/** Whether `value` is an error as the Rust side sends it: a known code and a message. */
+export function isErrorDto(value: unknown): value is ErrorDto {
+  if (typeof value !== "object" || value === null) {
+    return false;
+  }
+  const candidate = value as Record<string, unknown>;
+  return isErrorCode(candidate["code"]) && typeof candidate["message"] === "string";
+}
+
+const NOT_IN_APP =
+  "The console's back end is not available: this page only works inside the Hook0 Console window.";
+
+/** Turns anything a rejected call may carry into an {@link ErrorDto}. */
+export function toErrorDto(reason: unknown): ErrorDto {
+  if (isErrorDto(reason)) {
+    return { code: reason.code, message: reason.message };
+  }
+  const message = describe(reason).trim();
+  return { code: "internal", message: message === "" ? "Unknown error from the back end." : message };
+}
+
+function describe(reason: unknown): string {
+  if (typeof reason === "string") {
+    return reason;
+  }
+  if (reason instanceof Error) {
+    return reason.message;
+  }
+  if (typeof reason === "object" && reason !== null) {
+    const message = (reason as Record<string, unknown>)["message"];
+    if (typeof message === "string") {
+      return message;
+    }
+    try {
+      return JSON.stringify(reason);
+    } catch {
+      return String(reason);
+    }
+  }
+  return reason === undefined || reason === null ? "" : String(reason);
+}
+
+interface TauriInternals {
+  invoke?: unknown;
+}
+
+function insideTauri(): boolean {
+  const internals = (globalThis as { __TAURI_INTERNALS__?: TauriInternals }).__TAURI_INTERNALS__;
+  return typeof internals?.invoke === "function";
+}
+
+/**
+ * Calls a Rust command. Resolves with its typed result; rejects only with an {@link ErrorDto}.
+ */
+export async function call<K extends CommandName>(
+  cmd: K,
+  args: Commands[K]["args"],
+): Promise<Commands[K]["result"]> {
+  if (!insideTauri()) {
+    throw { code: "internal", message: NOT_IN_APP } satisfies ErrorDto;
+  }
+  try {
+    return await invoke<Commands[K]["result"]>(cmd, args);
+  } catch (reason) {
+    throw toErrorDto(reason);
+  }
+}
+
+/**
+ * Events the Rust side emits, with their payloads. `cache-changed` arrives with the sync work;
+ * its payload is not defined yet, so listeners must only treat it as "refresh now".
+ */
+export interface AppEvents {
+  "cache-changed": unknown;
+}
+
+/** Stops listening. */
+export type Unlisten = () => void;
+
+/** Subscribes to a back-end event. Rejects with an {@link ErrorDto} if the subscription fails. */
+export async function listen<E extends keyof AppEvents>(
+  event: E,
+  handler: (payload: AppEvents[E]) => void,
+): Promise<Unlisten> {
+  if (!insideTauri()) {
+    throw { code: "internal", message: NOT_IN_APP } satisfies ErrorDto;
+  }
+  try {
+    return await tauriListen<AppEvents[E]>(event, (e) => handler(e.payload));
+  } catch (reason) {
+    throw toErrorDto(reason);
+  }
+}

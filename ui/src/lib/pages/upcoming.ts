@@ -1,0 +1,80 @@
+/**
+ * What each page that is not built yet will hold, told plainly. These pages never show sample
+ * or invented data: they describe the feature and say it is not available yet.
+ */
+import type { IconName } from "../icons";
+
+/** A feature to come, as its placeholder page describes it. */
+export interface UpcomingFeature {
+  title: string;
+  icon: IconName;
+  lead: string;
+  items: readonly string[];
+}
+
+export const UPCOMING = {
+  deliveries: {
+    title: "Deliveries",
+    icon: "deliveries",
+    lead: "The complete delivery history of your Hook0 applications, synced into an encrypted local cache so that it stays searchable offline.",
+    items: [
+      "Every request attempt, not only the last page: synced incrementally and resumably",
+      "Filters by status, HTTP status class, error kind, subscription and event type",
+      "Full-text search over payloads and response bodies",
+      "Failures grouped by cause, with counts over time",
+    ],
+  },
+  replays: {
+    title: "Replays",
+    icon: "replays",
+    lead: "Send failed deliveries again — exactly the ones you meant, at a pace the receiver can take.",
+    items: [
+      "Dry run that lists the exact set of deliveries to replay, before anything is sent",
+      "Step-up approval with a fresh two-factor code for bulk replays",
+      "Paced, crash-safe replay from a persistent journal: pause, cancel, resume",
+      "Verification that replayed events later succeeded",
+    ],
+  },
+  incidents: {
+    title: "Incidents",
+    icon: "incidents",
+    lead: "Work a webhook incident from first alert to closure, and keep the proof of what was done.",
+    items: [
+      "The SANS steps: preparation, identification, containment, eradication, recovery, lessons learned",
+      "A timeline with evidence linked from deliveries and replays",
+      "Communications drafted and recorded alongside the incident",
+      "Export of the incident record",
+    ],
+  },
+  audit: {
+    title: "Audit",
+    icon: "audit",
+    lead: "A record of every operator action in this console, built so that tampering shows.",
+    items: [
+      "Append-only, hash-chained log of every action: who, what, when, on which profile",
+      "Verification of the whole chain, with the first broken link pointed out",
+      "Filters by action, profile and time",
+    ],
+  },
+  gate: {
+    title: "Two-factor gate",
+    icon: "key",
+    lead: "Protects the console, its tokens and its cache on an unattended or stolen computer.",
+    items: [
+      "A vault sealed with a key derived from your passphrase, holding API tokens and the cache key",
+      "TOTP enrollment, unlock with passphrase and code, one-time recovery codes",
+      "Idle lock and lockout after repeated failures",
+      "Step-up: a fresh code before bulk or destructive actions",
+    ],
+  },
+  cache: {
+    title: "Local cache",
+    icon: "database",
+    lead: "The encrypted SQLite cache that makes the console fast and usable offline.",
+    items: [
+      "Sync progress and the watermark of each application",
+      "Size on disk, last completed sync, and a manual sync",
+      "Purge of a profile's cached data, with step-up approval",
+    ],
+  },
+} satisfies Record<string, UpcomingFeature>;
