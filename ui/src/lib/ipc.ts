@@ -111,7 +111,7 @@ export interface AppEvents {
   "cache-changed": unknown;
 }
 
-/** Stops listening. */
+/** Stops listening. Never throws: a failure to unsubscribe only leaves a handler behind. */
 export type Unlisten = () => void;
 
 /** Subscribes to a back-end event. Rejects with an {@link ErrorDto} if the subscription fails. */
@@ -123,7 +123,13 @@ export async function listen<E extends keyof AppEvents>(
     throw { code: "internal", message: NOT_IN_APP } satisfies ErrorDto;
   }
   try {
-    return await tauriListen<AppEvents[E]>(event, (e) => handler(e.payload));
+    const stop = await tauriListen<AppEvents[E]>(event, (e) => handler(e.payload));
+    // Tauri's unlisten function is asynchronous despite its type; keep its failure contained.
+    return () => {
+      Promise.resolve()
+        .then(stop)
+        .catch(() => undefined);
+    };
   } catch (reason) {
     throw toErrorDto(reason);
   }

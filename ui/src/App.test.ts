@@ -1,0 +1,94 @@
+import { cleanup, fireEvent, render, screen, within } from "@testing-library/svelte";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+
+import App from "./App.svelte";
+import { PRODUCTION, REPORT, SANDBOX, status } from "./lib/testing/fixtures";
+import { callsTo, clearMocks, mockCommands, rejection } from "./lib/testing/mock-commands";
+
+beforeEach(() => {
+  window.history.replaceState(null, "", "/");
+});
+
+afterEach(() => {
+  cleanup();
+  clearMocks();
+});
+
+describe("App", () => {
+  it("shows a full-page error when the status cannot be read at start", async () => {
+    mockCommands({
+      app_status: () => {
+        throw rejection("storage", "the profile list /data/profiles.json cannot be read");
+      },
+      list_profiles: () => [],
+    });
+    render(App, { props: { pollMs: 60_000 } });
+
+    const heading = await screen.findByRole("heading", { name: "The console could not start" });
+    expect(heading).toBeTruthy();
+    expect(screen.getByRole("alert").textContent).toContain(
+      "the profile list /data/profiles.json cannot be read",
+    );
+    expect(screen.queryByRole("navigation", { name: "Main" })).toBeNull();
+    expect(screen.queryByRole("contentinfo", { name: "Status bar" })).toBeNull();
+  });
+
+  it("opens the connection profiles on first run, with only the sandbox", async () => {
+    mockCommands({ app_status: () => status(), list_profiles: () => [SANDBOX] });
+    render(App, { props: { pollMs: 60_000 } });
+
+    expect(await screen.findByRole("heading", { level: 1, name: "Connection profiles" })).toBeTruthy();
+    expect(window.location.hash).toBe("#/settings/profiles");
+    const bar = screen.getByRole("contentinfo", { name: "Status bar" });
+    expect(within(bar).getByText("SANDBOX — simulated data")).toBeTruthy();
+    expect(screen.getByRole("heading", { name: "Connect your Hook0 API" })).toBeTruthy();
+  });
+
+  it("opens the deliveries once a real profile exists, honestly empty", async () => {
+    mockCommands({
+      app_status: () => status({ active_profile: PRODUCTION }),
+      list_profiles: () => [SANDBOX, PRODUCTION],
+    });
+    render(App, { props: { pollMs: 60_000 } });
+
+    expect(await screen.findByRole("heading", { level: 1, name: "Deliveries" })).toBeTruthy();
+    expect(window.location.hash).toBe("#/deliveries");
+    expect(screen.getAllByText("Not available yet").length).toBeGreaterThan(0);
+    const bar = screen.getByRole("contentinfo", { name: "Status bar" });
+    expect(within(bar).queryByText("SANDBOX — simulated data")).toBeNull();
+  });
+
+  it("adds a profile from Settings and refreshes the status bar", async () => {
+    let profiles = [SANDBOX];
+    const calls = mockCommands({
+      app_status: () => status(),
+      list_profiles: () => profiles,
+      test_draft: () => REPORT,
+      save_profile: ({ draft }) => {
+        const saved = { ...PRODUCTION, name: draft.name };
+        profiles = [SANDBOX, saved];
+        return saved;
+      },
+    });
+    window.history.replaceState(null, "", "/#/deliveries");
+    render(App, { props: { pollMs: 60_000 } });
+
+    const nav = await screen.findByRole("navigation", { name: "Main" });
+    await fireEvent.click(within(nav).getByRole("link", { name: "Settings" }));
+    await fireEvent.click(await screen.findByRole("button", { name: "Add profile" }));
+    await fireEvent.input(screen.getByLabelText("Name"), { target: { value: "Production" } });
+    await fireEvent.input(screen.getByLabelText("API base URL"), {
+      target: { value: "https://app.hook0.com/api/v1/" },
+    });
+    await fireEvent.input(screen.getByLabelText("API token"), { target: { value: "tok" } });
+    await fireEvent.click(screen.getByRole("button", { name: "Test connection" }));
+    await screen.findByRole("region", { name: "Connection test result" });
+    await fireEvent.click(screen.getByRole("button", { name: "Save profile" }));
+
+    expect(await screen.findByText("Profile “Production” saved.")).toBeTruthy();
+    expect(screen.getByRole("article", { name: "Production" })).toBeTruthy();
+    expect(callsTo(calls, "app_status").length).toBeGreaterThanOrEqual(2);
+    const switcher = screen.getByLabelText<HTMLSelectElement>("Active profile");
+    expect(Array.from(switcher.options).map((o) => o.textContent)).toEqual([SANDBOX.name, "Production"]);
+  });
+});

@@ -1,0 +1,163 @@
+import { fireEvent, render, screen, within } from "@testing-library/svelte";
+import { afterEach, describe, expect, it, vi } from "vitest";
+
+import { PRODUCTION, REPORT } from "../testing/fixtures";
+import { callsTo, clearMocks, mockCommands, rejection } from "../testing/mock-commands";
+import ProfileForm from "./ProfileForm.svelte";
+
+afterEach(() => {
+  clearMocks();
+});
+
+async function fill(label: string, value: string): Promise<void> {
+  await fireEvent.input(screen.getByLabelText(label), { target: { value } });
+}
+
+function renderForm(profile: typeof PRODUCTION | null = null) {
+  const onsaved = vi.fn();
+  const oncancel = vi.fn();
+  render(ProfileForm, { props: { profile, onsaved, oncancel } });
+  return { onsaved, oncancel };
+}
+
+describe("ProfileForm", () => {
+  it("labels every field and says where the token is kept", () => {
+    renderForm();
+    expect(screen.getByRole("heading", { name: "Add profile" })).toBeTruthy();
+    expect(screen.getByLabelText("Name")).toBeTruthy();
+    expect(screen.getByLabelText("API base URL").getAttribute("placeholder")).toBe(
+      "https://app.hook0.com/api/v1/",
+    );
+    const token = screen.getByLabelText("API token");
+    expect(token.getAttribute("type")).toBe("password");
+    expect(screen.getByText(/kept in memory only for this session and never\s+written to disk/)).toBeTruthy();
+    expect(screen.getByLabelText("Default organization")).toBeTruthy();
+    expect(screen.getByRole("button", { name: "Test connection" })).toBeTruthy();
+    expect(screen.getByRole("button", { name: "Save profile" })).toBeTruthy();
+    expect(screen.getByRole("button", { name: "Cancel" })).toBeTruthy();
+  });
+
+  it("shows a validation error from the back end next to the form", async () => {
+    mockCommands({
+      save_profile: () => {
+        throw rejection("invalid_input", "give the profile a name");
+      },
+    });
+    const { onsaved } = renderForm();
+
+    await fireEvent.click(screen.getByRole("button", { name: "Save profile" }));
+
+    const alert = await screen.findByRole("alert");
+    expect(alert.textContent).toContain("Check the form");
+    expect(alert.textContent).toContain("give the profile a name");
+    expect(alert.closest("form")).not.toBeNull();
+    expect(onsaved).not.toHaveBeenCalled();
+  });
+
+  it("lists the applications the token sees after a successful test", async () => {
+    const calls = mockCommands({ test_draft: () => REPORT });
+    renderForm();
+    await fill("Name", "Production");
+    await fill("API base URL", "https://app.hook0.com/api/v1/");
+    await fill("API token", "secret-token");
+
+    await fireEvent.click(screen.getByRole("button", { name: "Test connection" }));
+
+    const region = await screen.findByRole("region", { name: "Connection test result" });
+    const names = within(region)
+      .getAllByRole("listitem")
+      .map((item) => item.textContent?.trim());
+    expect(names).toEqual(["Billing webhooks", "Shipping events"]);
+    expect(within(region).getByText("Acme")).toBeTruthy();
+    expect(within(region).getByText("Globex")).toBeTruthy();
+    expect(screen.queryByRole("alert")).toBeNull();
+    expect(callsTo(calls, "test_draft")[0]?.args).toEqual({
+      draft: {
+        id: null,
+        name: "Production",
+        api_base_url: "https://app.hook0.com/api/v1/",
+        token: "secret-token",
+        default_organization_id: null,
+      },
+    });
+  });
+
+  it("offers the tested organizations as the default organization", async () => {
+    mockCommands({ test_draft: () => REPORT });
+    renderForm();
+
+    await fireEvent.click(screen.getByRole("button", { name: "Test connection" }));
+    await screen.findByRole("region", { name: "Connection test result" });
+
+    const select = screen.getByLabelText<HTMLSelectElement>("Default organization");
+    const options = Array.from(select.options).map((o) => o.textContent);
+    expect(options).toEqual(["None", "Acme", "Globex"]);
+  });
+
+  it("shows a rejected token as such", async () => {
+    mockCommands({
+      test_draft: () => {
+        throw rejection("forbidden", "the API refused the token (AuthInvalidBiscuit)");
+      },
+    });
+    renderForm();
+
+    await fireEvent.click(screen.getByRole("button", { name: "Test connection" }));
+
+    const alert = await screen.findByRole("alert");
+    expect(alert.textContent).toContain("Token rejected");
+    expect(alert.textContent).toContain("the API refused the token (AuthInvalidBiscuit)");
+    expect(screen.queryByRole("region", { name: "Connection test result" })).toBeNull();
+  });
+
+  it.each([
+    ["unreachable", "Cannot reach the API"],
+    ["tls", "TLS / certificate problem"],
+    ["unauthorized", "Token rejected"],
+    ["not_hook0", "Not a Hook0 API at this address"],
+    ["rate_limited", "Rate limited by the API"],
+  ] as const)("titles a %s failure “%s”", async (code, title) => {
+    mockCommands({
+      test_draft: () => {
+        throw rejection(code, "details");
+      },
+    });
+    renderForm();
+
+    await fireEvent.click(screen.getByRole("button", { name: "Test connection" }));
+
+    expect((await screen.findByRole("alert")).textContent).toContain(title);
+  });
+
+  it("keeps the current token when editing with the token field blank", async () => {
+    const calls = mockCommands({ save_profile: ({ draft }) => ({ ...PRODUCTION, name: draft.name }) });
+    const { onsaved } = renderForm({ ...PRODUCTION, default_organization_id: "a0000000-0000-4000-8000-000000000001" });
+    expect(screen.getByRole("heading", { name: "Edit profile" })).toBeTruthy();
+    expect(screen.getByText("Leave blank to keep the current token.")).toBeTruthy();
+    await fill("Name", "Production EU");
+
+    await fireEvent.click(screen.getByRole("button", { name: "Save profile" }));
+
+    await vi.waitFor(() => expect(onsaved).toHaveBeenCalled());
+    expect(callsTo(calls, "save_profile")[0]?.args).toEqual({
+      draft: {
+        id: PRODUCTION.id,
+        name: "Production EU",
+        api_base_url: PRODUCTION.api_base_url,
+        token: null,
+        default_organization_id: "a0000000-0000-4000-8000-000000000001",
+      },
+    });
+    expect(onsaved.mock.calls[0]?.[0]).toMatchObject({ name: "Production EU" });
+  });
+
+  it("cancels without calling the back end", async () => {
+    const calls = mockCommands({});
+    const { oncancel } = renderForm();
+
+    await fireEvent.click(screen.getByRole("button", { name: "Cancel" }));
+
+    expect(oncancel).toHaveBeenCalled();
+    expect(calls).toEqual([]);
+  });
+});

@@ -1,0 +1,55 @@
+/** Test data shaped like the Rust side's answers. */
+import type { AppStatus } from "../bindings/AppStatus";
+import type { ConnectionReport } from "../bindings/ConnectionReport";
+import type { Profile } from "../bindings/Profile";
+
+export const SANDBOX: Profile = {
+  id: "0b8f4c3e-5d0e-4a43-9a0f-6f1f1f5e0a01",
+  name: "Sandbox (simulated Hook0)",
+  kind: "sandbox",
+  api_base_url: "http://127.0.0.1:40123/api/v1/",
+  default_organization_id: null,
+  token_present: true,
+};
+
+export const PRODUCTION: Profile = {
+  id: "7d1c2b9a-1111-4c4c-8f8f-2a2a2a2a2a02",
+  name: "Production",
+  kind: "remote",
+  api_base_url: "https://app.hook0.com/api/v1/",
+  default_organization_id: null,
+  token_present: true,
+};
+
+export function status(overrides: Partial<AppStatus> = {}): AppStatus {
+  return {
+    active_profile: SANDBOX,
+    connection: { state: "untested" },
+    lock: "no_gate",
+    last_sync_at: null,
+    data_dir: "/home/op/.local/share/hook0-console",
+    version: "0.1.0",
+    ...overrides,
+  };
+}
+
+export const REPORT: ConnectionReport = {
+  api_base_url: "https://app.hook0.com/api/v1/",
+  organizations: [
+    {
+      id: "a0000000-0000-4000-8000-000000000001",
+      name: "Acme",
+      role: "editor",
+      applications: [
+        { id: "b0000000-0000-4000-8000-000000000001", name: "Billing webhooks" },
+        { id: "b0000000-0000-4000-8000-000000000002", name: "Shipping events" },
+      ],
+    },
+    {
+      id: "a0000000-0000-4000-8000-000000000002",
+      name: "Globex",
+      role: "viewer",
+      applications: [],
+    },
+  ],
+};
