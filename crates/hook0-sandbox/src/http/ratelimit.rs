@@ -1,0 +1,69 @@
+//! Hook0's default rate limits, with `governor`.
+//!
+//! Per token: a burst of 20, then one request per 100 ms. Per IP: 200, then one per 10 ms.
+//! Global: 2000, then one per millisecond. A refused request gets the wait in whole seconds,
+//! truncated (so usually 0), as the real server sends it.
+
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+fn quota(per_second: u32, burst: u32) -> Quota {
+    let per_second = NonZeroU32::new(per_second).unwrap_or(NonZeroU32::MIN);
+    let burst = NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN);
+    Quota::per_second(per_second).allow_burst(burst)
+}
+
+#[derive(Debug)]
+pub struct RateLimits {
+    enabled: AtomicBool,
+    per_token: DefaultKeyedRateLimiter<String>,
+    per_ip: DefaultKeyedRateLimiter<IpAddr>,
+    global: DefaultDirectRateLimiter,
+    clock: DefaultClock,
+}
+
+impl RateLimits {
+    pub fn new(enabled: bool) -> Self {
+        Self {
+            enabled: AtomicBool::new(enabled),
+            per_token: RateLimiter::keyed(quota(10, 20)),
+            per_ip: RateLimiter::keyed(quota(100, 200)),
+            global: RateLimiter::direct(quota(1_000, 2_000)),
+            clock: DefaultClock::default(),
+        }
+    }
+
+    pub fn set_enabled(&self, enabled: bool) {
+        self.enabled.store(enabled, Ordering::SeqCst);
+    }
+
+    pub fn enabled(&self) -> bool {
+        self.enabled.load(Ordering::SeqCst)
+    }
+
+    /// `Err(seconds)` when the request must be refused.
+    pub fn check(&self, ip: IpAddr, token: Option<&str>) -> Result<(), u64> {
+        if !self.enabled() {
+            return Ok(());
+        }
+        let now = self.clock.now();
+        if let Some(token) = token
+            && let Err(not_until) = self.per_token.check_key(&token.to_owned())
+        {
+            return Err(not_until.wait_time_from(now).as_secs());
+        }
+        if let Err(not_until) = self.per_ip.check_key(&ip) {
+            return Err(not_until.wait_time_from(now).as_secs());
+        }
+        if let Err(not_until) = self.global.check() {
+            return Err(not_until.wait_time_from(now).as_secs());
+        }
+        if self.per_token.len() > 10_000 {
+            self.per_token.retain_recent();
+        }
+        Ok(())
+    }
+}

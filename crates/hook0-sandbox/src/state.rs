@@ -1,0 +1,21 @@
+//! State shared by the HTTP handlers, the worker and the control handle.
+
+use crate::clock::Clock;
+use crate::http::faults::FaultState;
+use crate::http::ratelimit::RateLimits;
+use crate::store::Store;
+use parking_lot::{Mutex, RwLock};
+use tokio::sync::Notify;
+
+#[derive(Debug)]
+pub struct Shared {
+    pub store: RwLock<Store>,
+    pub clock: Clock,
+    /// Base of `Link` headers, always ending with `/`.
+    pub public_url: url::Url,
+    pub service_token: String,
+    pub faults: Mutex<FaultState>,
+    pub limits: RateLimits,
+    /// Wakes the worker when new work was queued or the clock moved.
+    pub wake: Notify,
+}
