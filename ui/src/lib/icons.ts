@@ -47,6 +47,7 @@ export const ICONS = {
   unlock: [roundedRect(5, 10.5, 14, 10, 2), "M8 10.5V7.5a4 4 0 0 1 7.6-1.7"],
   clock: [circle(12, 12, 8.5), "M12 7.5V12l3 2"],
   plus: ["M12 5v14", "M5 12h14"],
+  chevron: ["M7.5 10l4.5 4.5 4.5-4.5"],
   check: ["M5 12.5l4.5 4.5L19 7.5"],
   alert: [circle(12, 12, 8.5), "M12 7.5v5.5", "M12 16.3v.01"],
   pencil: ["M15.5 4.5l4 4L9 19H5v-4z", "M13.5 6.5l4 4"],
