@@ -91,4 +91,29 @@ describe("App", () => {
     const switcher = screen.getByLabelText<HTMLSelectElement>("Active profile");
     expect(Array.from(switcher.options).map((o) => o.textContent)).toEqual([SANDBOX.name, "Production"]);
   });
+
+  it("shows every later page as not available yet, and marks the current link", async () => {
+    mockCommands({
+      app_status: () => status({ active_profile: PRODUCTION }),
+      list_profiles: () => [SANDBOX, PRODUCTION],
+    });
+    render(App, { props: { pollMs: 60_000 } });
+    const nav = await screen.findByRole("navigation", { name: "Main" });
+
+    for (const name of ["Replays", "Incidents", "Audit"]) {
+      const link = within(nav).getByRole("link", { name });
+      await fireEvent.click(link);
+      const heading = await screen.findByRole("heading", { level: 1, name });
+      expect(link.getAttribute("aria-current")).toBe("page");
+      expect(heading.closest("section")?.textContent).toContain("Not available yet");
+    }
+  });
+
+  it("says so for an unknown page", async () => {
+    mockCommands({ app_status: () => status(), list_profiles: () => [SANDBOX] });
+    window.history.replaceState(null, "", "/#/nowhere");
+    render(App, { props: { pollMs: 60_000 } });
+
+    expect(await screen.findByRole("heading", { level: 1, name: "No such page" })).toBeTruthy();
+  });
 });

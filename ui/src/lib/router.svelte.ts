@@ -1,6 +1,7 @@
 /**
- * Hash routing, small on purpose: the current path as reactive state, `go` to navigate (a new
- * history entry) and `replace` to correct a path without one.
+ * Hash routing, small on purpose: the current path as reactive state, following `hashchange`.
+ * Navigation is plain links (`<a href="#/deliveries">`); `replace` corrects a path (a redirect)
+ * without adding a history entry.
  */
 import { pathFromHash } from "./routes";
 
@@ -17,12 +18,6 @@ export class HashRouter {
     this.#window = win;
     this.path = pathFromHash(win.location.hash);
     win.addEventListener("hashchange", this.#onHashChange);
-  }
-
-  /** Navigates to `path`, adding a history entry. */
-  go(path: string): void {
-    this.#window.location.hash = `#${path}`;
-    this.path = path;
   }
 
   /** Shows `path` in place of the current one, without a history entry. */
