@@ -8,6 +8,7 @@ use crate::options::{Behaviour, Faults};
 use crate::state::Shared;
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 use uuid::Uuid;
 
@@ -130,6 +131,17 @@ impl SandboxControl {
         drop(store);
         self.shared.wake.notify_one();
         ran
+    }
+
+    /// Stops the background worker; [`SandboxControl::advance`] and [`SandboxControl::flush`]
+    /// still run jobs, so a test decides exactly when the lifecycle moves.
+    pub fn pause_worker(&self) {
+        self.shared.paused.store(true, Ordering::SeqCst);
+    }
+
+    pub fn resume_worker(&self) {
+        self.shared.paused.store(false, Ordering::SeqCst);
+        self.shared.wake.notify_one();
     }
 
     /// Jobs waiting in the worker's queue.

@@ -3,7 +3,7 @@
 //! Organization, application, subscription and secret ids look like the real server's UUIDv4s;
 //! events, request attempts and responses get UUIDv7s (as Hook0 does) whose timestamp is the
 //! row's own time. The v7 random bits are derived from `(seed, kind, index)` and the low 32 bits
-//! carry the row index XOR a seed-derived key, so an id can be mapped back to its row without a
+//! carry the row index, scrambled by a seed-derived bijection, so an id can be mapped back to its row without a
 //! hash map — that keeps a million attempts compact. Decoding is always verified by re-deriving
 //! the full id.
 
@@ -35,6 +35,26 @@ fn key32(seed: u64, kind: IdKind) -> u32 {
     (hash(seed, kind, u64::MAX) >> 17) as u32
 }
 
+/// An odd multiplier and its inverse modulo 2^32: consecutive indices get unrelated low bits.
+const SPREAD: u32 = 0x9E37_79B1;
+const SPREAD_INVERSE: u32 = {
+    let mut inverse = SPREAD;
+    let mut i = 0;
+    while i < 5 {
+        inverse = inverse.wrapping_mul(2u32.wrapping_sub(SPREAD.wrapping_mul(inverse)));
+        i += 1;
+    }
+    inverse
+};
+
+fn scramble(seed: u64, kind: IdKind, index: u32) -> u32 {
+    (index ^ key32(seed, kind)).wrapping_mul(SPREAD)
+}
+
+fn unscramble(seed: u64, kind: IdKind, bits: u32) -> u32 {
+    bits.wrapping_mul(SPREAD_INVERSE) ^ key32(seed, kind)
+}
+
 /// A random-looking UUIDv4 for `(seed, kind, index)`.
 pub fn v4(seed: u64, kind: IdKind, index: u64) -> Uuid {
     let hi = hash(seed, kind, index);
@@ -50,7 +70,7 @@ pub fn v7(seed: u64, kind: IdKind, index: u32, unix_ms: i64) -> Uuid {
     let ms = (unix_ms.max(0) as u64) & 0xFFFF_FFFF_FFFF;
     let hi = (ms << 16) | 0x7000 | (h & 0xFFF);
     let lo =
-        (0b10 << 62) | (((h >> 12) & 0x3FFF_FFFF) << 32) | u64::from(index ^ key32(seed, kind));
+        (0b10 << 62) | (((h >> 12) & 0x3FFF_FFFF) << 32) | u64::from(scramble(seed, kind, index));
     Uuid::from_u64_pair(hi, lo)
 }
 
@@ -60,7 +80,7 @@ pub fn v7_index(seed: u64, kind: IdKind, id: Uuid) -> Option<u32> {
     if (hi >> 12) & 0xF != 7 || lo >> 62 != 0b10 {
         return None;
     }
-    Some((lo as u32) ^ key32(seed, kind))
+    Some(unscramble(seed, kind, lo as u32))
 }
 
 /// An opaque, biscuit-looking bearer token (long base64url), deterministic for the seed.

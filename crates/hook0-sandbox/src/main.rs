@@ -101,6 +101,7 @@ impl Args {
             max_retries: self.max_retries,
             service_token: self.service_token.clone(),
             history_end: self.history_end,
+            worker_paused: false,
         }
     }
 }

@@ -103,6 +103,8 @@ pub struct SandboxOptions {
     pub service_token: Option<String>,
     /// End of the generated history; "now" when `None`. Fix it for byte-identical scenarios.
     pub history_end: Option<DateTime<Utc>>,
+    /// Start with the background worker paused (see [`crate::SandboxControl::resume_worker`]).
+    pub worker_paused: bool,
 }
 
 impl Default for SandboxOptions {
@@ -116,6 +118,7 @@ impl Default for SandboxOptions {
             max_retries: 24,
             service_token: None,
             history_end: None,
+            worker_paused: false,
         }
     }
 }

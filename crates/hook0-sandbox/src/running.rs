@@ -14,6 +14,7 @@ use crate::store::LiveSettings;
 use parking_lot::{Mutex, RwLock};
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 use tokio::sync::{Notify, oneshot, watch};
 use tokio::task::JoinHandle;
 use uuid::Uuid;
@@ -99,6 +100,7 @@ pub async fn start(
         faults: Mutex::new(FaultState::new(options.faults.clone(), seed)),
         limits: RateLimits::new(options.rate_limit),
         wake: Notify::new(),
+        paused: AtomicBool::new(options.worker_paused),
     });
     let app = crate::http::router(shared.clone());
     let (stop_server, stopped) = oneshot::channel::<()>();

@@ -5,6 +5,7 @@ use crate::http::faults::FaultState;
 use crate::http::ratelimit::RateLimits;
 use crate::store::Store;
 use parking_lot::{Mutex, RwLock};
+use std::sync::atomic::AtomicBool;
 use tokio::sync::Notify;
 
 #[derive(Debug)]
@@ -18,4 +19,6 @@ pub struct Shared {
     pub limits: RateLimits,
     /// Wakes the worker when new work was queued or the clock moved.
     pub wake: Notify,
+    /// When set, the background worker runs nothing (tests drive it with flush/advance).
+    pub paused: AtomicBool,
 }

@@ -4,6 +4,7 @@
 use crate::lifecycle::process_due;
 use crate::state::Shared;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 use tokio::sync::watch;
 
@@ -12,6 +13,17 @@ const MAX_SLEEP: Duration = Duration::from_secs(1);
 
 pub async fn run(shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
     loop {
+        if shared.paused.load(Ordering::SeqCst) {
+            tokio::select! {
+                () = tokio::time::sleep(MAX_SLEEP) => {}
+                () = shared.wake.notified() => {}
+                _ = stop.changed() => return,
+            }
+            if *stop.borrow() {
+                return;
+            }
+            continue;
+        }
         let now = shared.clock.now();
         let (ran, next) = {
             let mut store = shared.store.write();
