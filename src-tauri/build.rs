@@ -1,4 +1,4 @@
-//! Reads the root `tauri.conf.json` and declares the app's own commands to Tauri, so that the
+//! Reads `tauri.conf.json` (a link to the one at the root) and declares the app's own commands to Tauri, so that the
 //! capability files decide which of them the window may call.
 
 /// Every IPC command; a test checks this list against `console_core::ipc::COMMANDS`.
@@ -14,7 +14,6 @@ const COMMANDS: &[&str] = &[
 
 fn main() {
     let attributes = tauri_build::Attributes::new()
-        .config_path("../tauri.conf.json")
         .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));
     if let Err(error) = tauri_build::try_build(attributes) {
         println!("cargo::error=tauri-build failed: {error:#}");

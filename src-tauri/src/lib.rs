@@ -9,9 +9,9 @@ use std::process::ExitCode;
 
 pub use state::AppState;
 
-/// Builds the Tauri application with every command registered.
-pub fn builder<R: tauri::Runtime>() -> tauri::Builder<R> {
-    tauri::Builder::default().invoke_handler(tauri::generate_handler![
+/// Registers every IPC command on a builder (the real one, or Tauri's mock in tests).
+pub fn register_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
+    builder.invoke_handler(tauri::generate_handler![
         commands::status::app_status,
         commands::profiles::list_profiles,
         commands::profiles::save_profile,
@@ -25,12 +25,12 @@ pub fn builder<R: tauri::Runtime>() -> tauri::Builder<R> {
 /// Runs the app until its window closes.
 pub fn run() -> ExitCode {
     setup::init_logging();
-    let result = builder()
+    let result = register_commands(tauri::Builder::default())
         .setup(|app| {
             setup::open_console(app)?;
             Ok(())
         })
-        .run(tauri::generate_context!("../tauri.conf.json"));
+        .run(tauri::generate_context!());
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {

@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod bindings;
+mod layering;
 mod probe;
 mod profiles;
 mod support;

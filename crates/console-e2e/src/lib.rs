@@ -1,0 +1,228 @@
+//! A harness that launches the real Hook0 Console binary under tauri-driver and drives its
+//! window through WebDriver, the way an operator would: by visible labels, button text and
+//! accessible names, never by CSS classes.
+//!
+//! Needs `HOOK0_CONSOLE_APP` (the built app) and `tauri-driver` on PATH or in `TAURI_DRIVER`;
+//! `cargo xtask test` provides both and a virtual display.
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+
+/// How long to wait for the UI to reach an expected state.
+pub const UI_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// A running console window and what it needs.
+#[derive(Debug)]
+pub struct App {
+    client: Client,
+    driver: Child,
+    data_dir: tempfile::TempDir,
+}
+
+impl App {
+    /// Starts tauri-driver and the app with a fresh, empty data directory.
+    pub async fn launch() -> anyhow::Result<Self> {
+        let app = std::env::var_os("HOOK0_CONSOLE_APP")
+            .map(PathBuf::from)
+            .context("HOOK0_CONSOLE_APP must name the built app (cargo xtask test sets it)")?;
+        let app = app
+            .canonicalize()
+            .with_context(|| format!("no app binary at {}", app.display()))?;
+        let data_dir = tempfile::tempdir()?;
+        let port = free_port()?;
+        let native_port = free_port()?;
+        let driver_bin = std::env::var_os("TAURI_DRIVER").unwrap_or_else(|| "tauri-driver".into());
+        let driver = Command::new(&driver_bin)
+            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            // The app inherits this environment through the driver.
+            .env("HOOK0_CONSOLE_DATA_DIR", data_dir.path())
+            .env("HOOK0_CONSOLE_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .with_context(|| format!("cannot start {}", driver_bin.to_string_lossy()))?;
+        let mut guard = DriverGuard(Some(driver));
+        wait_for_port(port, Duration::from_secs(15))?;
+
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "tauri:options".into(),
+            serde_json::json!({ "application": app.to_string_lossy() }),
+        );
+        let client = ClientBuilder::rustls()?
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .context("WebDriver session did not open")?;
+        let driver = guard.0.take().context("driver vanished")?;
+        Ok(Self {
+            client,
+            driver,
+            data_dir,
+        })
+    }
+
+    /// The app's data directory for this run.
+    pub fn data_dir(&self) -> &std::path::Path {
+        self.data_dir.path()
+    }
+
+    /// The WebDriver client, for anything the helpers below do not cover.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// Waits for an element and returns it.
+    pub async fn find(&self, locator: Locator<'_>) -> anyhow::Result<Element> {
+        let shown = format!("{locator:?}");
+        self.client
+            .wait()
+            .at_most(UI_TIMEOUT)
+            .for_element(locator)
+            .await
+            .with_context(|| format!("no element {shown} appeared"))
+    }
+
+    /// Clicks the button (or link) whose visible text is `text`.
+    pub async fn click(&self, text: &str) -> anyhow::Result<()> {
+        let xpath = format!(
+            "//*[self::button or self::a][normalize-space(.)={q} or @aria-label={q}]",
+            q = xpath_literal(text)
+        );
+        self.find(Locator::XPath(&xpath))
+            .await?
+            .click()
+            .await
+            .with_context(|| format!("cannot click “{text}”"))
+    }
+
+    /// Types into the input labelled `label`, replacing what it held.
+    pub async fn fill(&self, label: &str, value: &str) -> anyhow::Result<()> {
+        let xpath = format!(
+            "//input[@id=//label[normalize-space(.)={q}]/@for or @aria-label={q}] \
+             | //label[normalize-space(.)={q}]//input",
+            q = xpath_literal(label)
+        );
+        let input = self.find(Locator::XPath(&xpath)).await?;
+        input.clear().await?;
+        input
+            .send_keys(value)
+            .await
+            .with_context(|| format!("cannot type into “{label}”"))
+    }
+
+    /// Waits until the element found by `xpath` contains every one of `needles`, and returns
+    /// its text.
+    pub async fn wait_for_text(&self, xpath: &str, needles: &[&str]) -> anyhow::Result<String> {
+        let deadline = Instant::now() + UI_TIMEOUT;
+        let mut last = String::new();
+        while Instant::now() < deadline {
+            if let Ok(element) = self.client.find(Locator::XPath(xpath)).await
+                && let Ok(text) = element.text().await
+            {
+                if needles.iter().all(|n| text.contains(n)) {
+                    return Ok(text);
+                }
+                last = text;
+            }
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+        bail!("{xpath} never showed {needles:?}; last text: {last:?}")
+    }
+
+    /// Saves a PNG of the window under the screenshot folder, after the last DOM change has
+    /// been painted (a screenshot taken at once can show the previous frame).
+    pub async fn screenshot(&self, name: &str) -> anyhow::Result<PathBuf> {
+        self.client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];\
+                 requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+                vec![],
+            )
+            .await?;
+        let png = self.client.screenshot().await?;
+        let dir = std::env::var_os("HOOK0_E2E_SCREENSHOTS")
+            .map_or_else(|| PathBuf::from("target/e2e-screenshots"), PathBuf::from);
+        std::fs::create_dir_all(&dir)?;
+        let path = dir.join(format!("{name}.png"));
+        std::fs::write(&path, png)?;
+        Ok(path)
+    }
+
+    /// Closes the session, then stops the driver politely so it also stops WebKitWebDriver.
+    pub async fn close(mut self) -> anyhow::Result<()> {
+        let closed = self.client.clone().close().await;
+        terminate(&mut self.driver);
+        closed.context("closing the WebDriver session")
+    }
+}
+
+/// Quotes text for XPath 1.0, which has no escape character.
+pub fn xpath_literal(text: &str) -> String {
+    if !text.contains('\'') {
+        format!("'{text}'")
+    } else if !text.contains('"') {
+        format!("\"{text}\"")
+    } else {
+        let parts: Vec<String> = text.split('\'').map(|p| format!("'{p}'")).collect();
+        format!("concat({})", parts.join(", \"'\", "))
+    }
+}
+
+struct DriverGuard(Option<Child>);
+
+impl Drop for DriverGuard {
+    fn drop(&mut self) {
+        if let Some(child) = &mut self.0 {
+            terminate(child);
+        }
+    }
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        terminate(&mut self.driver);
+    }
+}
+
+/// SIGTERM, not SIGKILL: tauri-driver forwards it to WebKitWebDriver and the app.
+fn terminate(child: &mut Child) {
+    if matches!(child.try_wait(), Ok(Some(_))) {
+        return;
+    }
+    #[cfg(unix)]
+    {
+        let pid = child.id().to_string();
+        let _ = Command::new("kill").args(["-TERM", &pid]).status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if matches!(child.try_wait(), Ok(Some(_))) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+fn free_port() -> anyhow::Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+fn wait_for_port(port: u16, limit: Duration) -> anyhow::Result<()> {
+    let deadline = Instant::now() + limit;
+    while Instant::now() < deadline {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    bail!("tauri-driver did not listen on port {port} within {limit:?}")
+}
