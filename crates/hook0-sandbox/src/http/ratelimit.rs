@@ -67,3 +67,47 @@ impl RateLimits {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::Ipv4Addr;
+
+    fn passes(limits: &RateLimits, ip: IpAddr, token: Option<&str>, n: usize) -> usize {
+        (0..n).filter(|_| limits.check(ip, token).is_ok()).count()
+    }
+
+    #[test]
+    fn per_token_per_ip_and_global_bursts() {
+        let limits = RateLimits::new(true);
+        let ip = IpAddr::V4(Ipv4Addr::new(127, 0, 0, 1));
+        assert_eq!(
+            passes(&limits, ip, Some("Bearer a"), 25),
+            20,
+            "token burst of 20"
+        );
+        let fresh = RateLimits::new(true);
+        let through = (0..250)
+            .filter(|i| fresh.check(ip, Some(&format!("Bearer {i}"))).is_ok())
+            .count();
+        assert_eq!(through, 200, "IP burst of 200, whatever the tokens");
+        let global = RateLimits::new(true);
+        let through = (0..2_500u32)
+            .filter(|i| {
+                let ip = IpAddr::V4(Ipv4Addr::from(0x7F00_0000 + i / 100));
+                global.check(ip, None).is_ok()
+            })
+            .count();
+        assert!(
+            (2_000..2_010).contains(&through),
+            "global burst of 2000: {through}"
+        );
+        assert_eq!(
+            limits.check(ip, Some("Bearer a")),
+            Err(0),
+            "wait in whole seconds"
+        );
+        limits.set_enabled(false);
+        assert_eq!(passes(&limits, ip, Some("Bearer a"), 50), 50, "switch off");
+    }
+}

@@ -53,7 +53,7 @@ fn two_hundred_thousand_attempts() -> Result<()> {
         seed: 1,
         applications: 3,
         subscriptions: 10,
-        events: 60_000,
+        events: 28_000,
         failure_rate: 0.15,
     };
     let started = Instant::now();
@@ -80,7 +80,7 @@ fn one_million_attempts() -> Result<()> {
         seed: 42,
         applications: 3,
         subscriptions: 10,
-        events: 300_000,
+        events: 140_000,
         failure_rate: 0.15,
     };
     let started = Instant::now();
