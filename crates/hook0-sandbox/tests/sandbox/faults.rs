@@ -65,7 +65,7 @@ async fn a_429_storm_hits_everything_then_passes() -> Result<()> {
     let sb = sandbox(Faults {
         storm: Some(Storm {
             starts_after: Duration::ZERO,
-            lasts: Duration::from_millis(400),
+            lasts: Duration::from_secs(1),
         }),
         ..Faults::default()
     })
@@ -83,14 +83,24 @@ async fn a_429_storm_hits_everything_then_passes() -> Result<()> {
             "headers"
         );
     }
-    tokio::time::sleep(Duration::from_millis(450)).await;
-    ensure!(sb.get("health").await?.status == 200, "the storm passed");
+    let started = Instant::now();
+    loop {
+        if sb.get("health").await?.status == 200 {
+            break;
+        }
+        ensure!(
+            started.elapsed() < Duration::from_secs(5),
+            "the storm never passed"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     sb.running.control().start_storm(Duration::from_secs(60));
     let reply = sb.get("health").await?;
     ensure!(reply.status == 429, "storm started at runtime");
+    let wait: u64 = reply.header("retry-after").unwrap_or_default().parse()?;
     ensure!(
-        reply.header("retry-after").as_deref() == Some("59"),
-        "remaining whole seconds, truncated"
+        (50..=59).contains(&wait),
+        "remaining whole seconds, truncated: {wait}"
     );
     Ok(())
 }

@@ -284,15 +284,15 @@ async fn replay_fans_out_to_every_matching_subscription_each_time() -> Result<()
 #[tokio::test]
 async fn disabling_fails_unfinished_attempts_for_good() -> Result<()> {
     let mut options = options();
-    options.time_scale = 10.0;
+    options.time_scale = 2.0;
     let s = setup(options).await?;
     let control = s.sb.running.control();
     let sub = s.matching[0];
     control.set_subscription_behaviour(sub, Behaviour::FailWith(503))?;
     let event = s.ingest().await?;
-    // Long enough for the first call (at most 25 + 150 ms scaled) to fail, too short for its
-    // 3 s retry (300 ms scaled).
-    control.advance(Duration::from_millis(200));
+    // Long enough for the first call (at most 125 + 750 ms scaled) to fail, too short for its
+    // 3 s retry (at least 1.5 s scaled): the margin absorbs a slow machine.
+    control.advance(Duration::from_millis(900));
     let waiting = s.attempts(&event).await?;
     let chain = of_subscription(&waiting, sub);
     ensure!(
