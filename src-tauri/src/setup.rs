@@ -64,7 +64,9 @@ async fn start_sandbox<R: tauri::Runtime>(app: &tauri::AppHandle<R>) -> Result<(
         token: sandbox.service_token().to_owned().into(),
     };
     tracing::info!(url = %sandbox.api_base_url(), "built-in sandbox listening");
-    app.state::<AppState>().console()?.attach_sandbox(endpoint)?;
+    app.state::<AppState>()
+        .console()?
+        .attach_sandbox(endpoint)?;
     // The sandbox lives as long as the app; its handle is kept alive here.
     app.manage(sandbox);
     Ok(())

@@ -35,20 +35,28 @@ impl App {
             .canonicalize()
             .with_context(|| format!("no app binary at {}", app.display()))?;
         let data_dir = tempfile::tempdir()?;
+        // The driver's (and so the app's) stderr goes to a file: an inherited pipe would stay
+        // open in WebKit's helper processes after the test ends.
+        let log = std::fs::File::create(data_dir.path().join("driver.log"))?;
         let port = free_port()?;
         let native_port = free_port()?;
         let driver_bin = std::env::var_os("TAURI_DRIVER").unwrap_or_else(|| "tauri-driver".into());
         let driver = Command::new(&driver_bin)
-            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
             // The app inherits this environment through the driver.
             .env("HOOK0_CONSOLE_DATA_DIR", data_dir.path())
             .env("HOOK0_CONSOLE_LOG", "warn")
             .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
+            .stderr(Stdio::from(log))
             .spawn()
             .with_context(|| format!("cannot start {}", driver_bin.to_string_lossy()))?;
         let mut guard = DriverGuard(Some(driver));
-        wait_for_port(port, Duration::from_secs(15))?;
+        wait_for_port(port, Duration::from_secs(15)).map_err(|e| with_log(e, data_dir.path()))?;
 
         let mut caps = serde_json::Map::new();
         caps.insert(
@@ -59,7 +67,8 @@ impl App {
             .capabilities(caps)
             .connect(&format!("http://127.0.0.1:{port}"))
             .await
-            .context("WebDriver session did not open")?;
+            .context("WebDriver session did not open")
+            .map_err(|e| with_log(e, data_dir.path()))?;
         let driver = guard.0.take().context("driver vanished")?;
         Ok(Self {
             client,
@@ -161,6 +170,12 @@ impl App {
         terminate(&mut self.driver);
         closed.context("closing the WebDriver session")
     }
+}
+
+/// Adds the driver's log to a start-up failure, where the real cause usually is.
+fn with_log(error: anyhow::Error, data_dir: &std::path::Path) -> anyhow::Error {
+    let log = std::fs::read_to_string(data_dir.join("driver.log")).unwrap_or_default();
+    error.context(format!("tauri-driver log:\n{log}"))
 }
 
 /// Quotes text for XPath 1.0, which has no escape character.

@@ -9,7 +9,9 @@ use tauri::webview::InvokeRequest;
 
 fn build_script_commands() -> Vec<String> {
     let script = include_str!("../../build.rs");
-    let start = script.find("const COMMANDS").expect("build.rs declares COMMANDS");
+    let start = script
+        .find("const COMMANDS")
+        .expect("build.rs declares COMMANDS");
     let end = start + script[start..].find("];").expect("COMMANDS ends");
     script[start..end]
         .lines()
@@ -25,7 +27,11 @@ fn build_script_declares_exactly_the_contract_commands() {
         .into_iter()
         .map(str::to_owned)
         .collect();
-    assert_eq!(build_script_commands(), contract, "build.rs COMMANDS must match ipc::COMMANDS");
+    assert_eq!(
+        build_script_commands(),
+        contract,
+        "build.rs COMMANDS must match ipc::COMMANDS"
+    );
 }
 
 #[test]
@@ -33,10 +39,16 @@ fn the_main_window_capability_allows_each_command_and_nothing_broad() {
     let capability = include_str!("../../capabilities/main-window.json");
     for name in console_core::ipc::command_names() {
         let permission = format!("\"allow-{}\"", name.replace('_', "-"));
-        assert!(capability.contains(&permission), "{permission} missing from the capability");
+        assert!(
+            capability.contains(&permission),
+            "{permission} missing from the capability"
+        );
     }
     for broad in ["fs:", "shell:", "http:", "core:default"] {
-        assert!(!capability.contains(broad), "the window must not get {broad}");
+        assert!(
+            !capability.contains(broad),
+            "the window must not get {broad}"
+        );
     }
 }
 
@@ -83,8 +95,12 @@ fn every_command_is_registered_and_errors_are_typed() -> anyhow::Result<()> {
     assert_eq!(status["active_profile"]["kind"], "sandbox");
 
     let unknown = uuid_like();
-    let error = invoke(&webview, "remove_profile", serde_json::json!({ "id": unknown }))
-        .expect_err("no such profile");
+    let error = invoke(
+        &webview,
+        "remove_profile",
+        serde_json::json!({ "id": unknown }),
+    )
+    .expect_err("no such profile");
     let dto: ErrorDto = serde_json::from_value(error)?;
     assert_eq!(dto.code, console_core::ErrorCode::NotFound, "{dto:?}");
     Ok(())

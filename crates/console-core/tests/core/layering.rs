@@ -6,10 +6,23 @@ use std::process::Command;
 fn console_core_does_not_depend_on_tauri() -> anyhow::Result<()> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let output = Command::new(cargo)
-        .args(["tree", "--locked", "-p", "console-core", "-e", "normal,build", "--prefix", "none"])
+        .args([
+            "tree",
+            "--locked",
+            "-p",
+            "console-core",
+            "-e",
+            "normal,build",
+            "--prefix",
+            "none",
+        ])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()?;
-    assert!(output.status.success(), "cargo tree failed: {}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "cargo tree failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let tree = String::from_utf8(output.stdout)?;
     assert!(tree.lines().count() > 10, "the tree looks empty: {tree}");
     let gui: Vec<&str> = tree

@@ -14,7 +14,12 @@ async fn sandbox() -> anyhow::Result<RunningSandbox> {
     Ok(hook0_sandbox::start(bind, SandboxOptions::default()).await?)
 }
 
-async fn open_new_profile_form(app: &App, name: &str, url: &str, token: &str) -> anyhow::Result<()> {
+async fn open_new_profile_form(
+    app: &App,
+    name: &str,
+    url: &str,
+    token: &str,
+) -> anyhow::Result<()> {
     app.click("Settings").await?;
     app.click("Connection profiles").await?;
     app.click("Add profile").await?;
@@ -40,13 +45,21 @@ async fn a_profile_added_through_the_ui_lists_the_sandbox_applications() -> anyh
         "the organization is named in the result: {shown:?}"
     );
 
+    app.screenshot("profile-test-result").await?;
+
     app.click("Save profile").await?;
-    let row = format!("//*[contains(normalize-space(.), {})]", xpath_literal("Staging"));
+    let row = format!(
+        "//*[contains(normalize-space(.), {})]",
+        xpath_literal("Staging")
+    );
     app.wait_for_text(&row, &["Staging"]).await?;
     app.screenshot("profile-test-success").await?;
 
     let saved = std::fs::read_to_string(app.data_dir().join("profiles.json"))?;
-    assert!(saved.contains("Staging"), "the profile was persisted: {saved}");
+    assert!(
+        saved.contains("Staging"),
+        "the profile was persisted: {saved}"
+    );
     assert!(
         !saved.contains(sandbox.service_token()),
         "the token must not be written to disk"
@@ -64,7 +77,9 @@ async fn a_wrong_token_shows_the_403_reason() -> anyhow::Result<()> {
     open_new_profile_form(&app, "Wrong token", &url, "EoQBCh0KC3dyb25nLXRva2Vu").await?;
 
     app.click("Test connection").await?;
-    let alert = app.wait_for_text(ALERT, &["Token rejected", "AuthInvalidBiscuit"]).await?;
+    let alert = app
+        .wait_for_text(ALERT, &["Token rejected", "AuthInvalidBiscuit"])
+        .await?;
     assert!(
         !alert.contains("EoQBCh0KC3dyb25nLXRva2Vu"),
         "the token is never echoed back: {alert:?}"
