@@ -5,4 +5,5 @@ mod bindings;
 mod layering;
 mod probe;
 mod profiles;
+mod sandbox_probe;
 mod support;
