@@ -6,10 +6,12 @@
 
 pub mod api;
 pub mod bindings;
+pub mod cache;
 pub mod console;
 pub mod error;
 pub mod ipc;
 pub mod profile;
+pub mod query;
 
 pub use console::Console;
 pub use error::{ErrorCode, ErrorDto};

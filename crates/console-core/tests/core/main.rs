@@ -2,6 +2,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod bindings;
+mod cache_ingest;
+mod cache_open;
+mod cache_support;
 mod layering;
 mod probe;
 mod profiles;

@@ -1,0 +1,1 @@
+//! Offline questions over the cache.
