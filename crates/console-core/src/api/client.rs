@@ -1,13 +1,28 @@
-//! The HTTP transport: one reqwest client per profile, bearer auth, timeouts, a body-size
-//! ceiling, and the mapping of every failure to an [`ApiError`].
+//! The HTTP transport: one reqwest client per profile, bearer auth (with user-session
+//! refresh), pacing, retries, timeouts, a body-size ceiling, and the mapping of every failure
+//! to an [`ApiError`].
+//!
+//! Every request goes through the same path: [`Gate`] (rate and in-flight cap) → send → read
+//! at most `max_body_bytes` → status mapping; a 403 `AuthInvalidBiscuit` refreshes a user
+//! session once; transient failures are retried as [`RetryPolicy`] says. Clones share the
+//! gate, the credentials and the counters.
 
 use std::error::Error as _;
+use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use backon::Retryable;
+use reqwest::Method;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, RETRY_AFTER};
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use serde::de::DeserializeOwned;
+use url::Url;
 
+use super::credentials::{AuthState, Credentials, RawTokenPair, UserTokens};
+use super::pacing::{Gate, Pacing};
+use super::retry::{Idempotency, RetryPolicy};
 use super::{ApiBaseUrl, ApiError, Problem};
 
 /// Limits of one client.
@@ -19,6 +34,10 @@ pub struct ClientSettings {
     pub request_timeout: Duration,
     /// Largest body accepted; a larger one is refused rather than buffered.
     pub max_body_bytes: usize,
+    /// Request rate and requests in flight.
+    pub pacing: Pacing,
+    /// Retries of transient failures.
+    pub retry: RetryPolicy,
 }
 
 impl Default for ClientSettings {
@@ -28,6 +47,8 @@ impl Default for ClientSettings {
             request_timeout: Duration::from_secs(30),
             // A page of 50 attempts is ~35 KB; events carry payloads of up to a few MB.
             max_body_bytes: 32 * 1024 * 1024,
+            pacing: Pacing::default(),
+            retry: RetryPolicy::default(),
         }
     }
 }
@@ -43,33 +64,78 @@ pub struct RawResponse {
     pub body: Vec<u8>,
 }
 
-/// Talks to one Hook0 API with one token.
-#[derive(Debug, Clone)]
+/// Counters of one client and its clones, for progress, tests and benchmarks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RequestStats {
+    /// Requests sent (every try, refreshes included).
+    pub sent: u64,
+    /// Answers with HTTP 429.
+    pub rate_limited: u64,
+    /// Tries that were retries.
+    pub retries: u64,
+    /// Successful token refreshes.
+    pub refreshes: u64,
+}
+
+#[derive(Debug, Default)]
+struct Counters {
+    sent: AtomicU64,
+    rate_limited: AtomicU64,
+    retries: AtomicU64,
+    refreshes: AtomicU64,
+}
+
+/// One logical request, possibly sent several times.
+struct Call<'a> {
+    method: Method,
+    url: Url,
+    shown: String,
+    query: &'a [(&'a str, String)],
+    body: Option<Vec<u8>>,
+    idempotency: Idempotency,
+}
+
+/// Talks to one Hook0 API with one set of credentials.
+#[derive(Clone)]
 pub struct ApiClient {
     http: reqwest::Client,
     base: ApiBaseUrl,
-    auth: Option<HeaderValue>,
+    auth: Arc<AuthState>,
+    gate: Arc<Gate>,
+    counters: Arc<Counters>,
     settings: ClientSettings,
 }
 
+impl fmt::Debug for ApiClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiClient")
+            .field("base", &self.base)
+            .field("gate", &self.gate)
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
+    }
+}
+
 impl ApiClient {
-    /// Builds a client. The token is turned into a header value marked sensitive, so that
-    /// reqwest never prints it in debug output.
+    /// Builds a client with a plain bearer token (service token, application secret) or
+    /// none. The token is turned into a header value marked sensitive, so that reqwest
+    /// never prints it in debug output.
     pub fn new(
         base: ApiBaseUrl,
         token: Option<&SecretString>,
         settings: ClientSettings,
     ) -> Result<Self, ApiError> {
-        let auth = match token {
-            Some(token) => {
-                let mut value =
-                    HeaderValue::from_str(&format!("Bearer {}", token.expose_secret().trim()))
-                        .map_err(|_| ApiError::InvalidToken)?;
-                value.set_sensitive(true);
-                Some(value)
-            }
-            None => None,
-        };
+        let credentials = token.map_or(Credentials::Anonymous, |t| Credentials::Bearer(t.clone()));
+        Self::with_credentials(base, credentials, settings)
+    }
+
+    /// Builds a client with any [`Credentials`], user sessions included.
+    pub fn with_credentials(
+        base: ApiBaseUrl,
+        credentials: Credentials,
+        settings: ClientSettings,
+    ) -> Result<Self, ApiError> {
+        let auth = AuthState::new(credentials)?;
         let http = reqwest::Client::builder()
             .connect_timeout(settings.connect_timeout)
             .timeout(settings.request_timeout)
@@ -84,7 +150,9 @@ impl ApiClient {
         Ok(Self {
             http,
             base,
-            auth,
+            auth: Arc::new(auth),
+            gate: Arc::new(Gate::new(settings.pacing)),
+            counters: Arc::new(Counters::default()),
             settings,
         })
     }
@@ -94,6 +162,27 @@ impl ApiClient {
         &self.base
     }
 
+    /// The limits this client was built with.
+    pub fn settings(&self) -> &ClientSettings {
+        &self.settings
+    }
+
+    /// The credentials in use now (after any refresh), for the caller to persist.
+    pub fn credentials(&self) -> Credentials {
+        self.auth.credentials()
+    }
+
+    /// Counters since the client was built (shared by clones).
+    pub fn stats(&self) -> RequestStats {
+        let c = &self.counters;
+        RequestStats {
+            sent: c.sent.load(Ordering::Relaxed),
+            rate_limited: c.rate_limited.load(Ordering::Relaxed),
+            retries: c.retries.load(Ordering::Relaxed),
+            refreshes: c.refreshes.load(Ordering::Relaxed),
+        }
+    }
+
     /// GETs an endpoint and decodes its JSON body.
     pub async fn get_json<T: DeserializeOwned>(
         &self,
@@ -101,31 +190,147 @@ impl ApiClient {
         query: &[(&str, String)],
     ) -> Result<T, ApiError> {
         let response = self.get(relative, query).await?;
-        serde_json::from_slice(&response.body).map_err(|e| ApiError::Decode {
-            url: self.display_url(relative),
-            reason: e.to_string(),
-        })
+        decode_json(&self.display_url(relative), &response.body)
     }
 
-    /// GETs an endpoint; any non-2xx status becomes an error.
+    /// GETs an endpoint; any non-2xx status becomes an error. Paced and retried.
     pub async fn get(
         &self,
         relative: &str,
         query: &[(&str, String)],
     ) -> Result<RawResponse, ApiError> {
-        let url = self.base.endpoint(relative)?;
-        let mut request = self.http.get(url.clone()).query(query);
-        if let Some(auth) = &self.auth {
-            request = request.header(AUTHORIZATION, auth.clone());
+        let call = Call {
+            method: Method::GET,
+            url: self.base.endpoint(relative)?,
+            shown: self.display_url(relative),
+            query,
+            body: None,
+            idempotency: Idempotency::Idempotent,
+        };
+        self.execute(&call).await
+    }
+
+    /// POSTs a JSON body (or none). Paced; retried according to `idempotency`.
+    pub async fn post(
+        &self,
+        relative: &str,
+        body: Option<&serde_json::Value>,
+        idempotency: Idempotency,
+    ) -> Result<RawResponse, ApiError> {
+        let body = body
+            .map(serde_json::to_vec)
+            .transpose()
+            .map_err(|e| ApiError::Decode {
+                url: self.display_url(relative),
+                reason: format!("cannot encode the request body: {e}"),
+            })?;
+        let call = Call {
+            method: Method::POST,
+            url: self.base.endpoint(relative)?,
+            shown: self.display_url(relative),
+            query: &[],
+            body,
+            idempotency,
+        };
+        self.execute(&call).await
+    }
+
+    fn display_url(&self, relative: &str) -> String {
+        format!("{}{}", self.base, relative.trim_start_matches('/'))
+    }
+
+    async fn execute(&self, call: &Call<'_>) -> Result<RawResponse, ApiError> {
+        let policy = self.settings.retry;
+        (|| self.send_authenticated(call))
+            .retry(policy.backoff())
+            .sleep(tokio::time::sleep)
+            .when(|e| policy.should_retry(e, call.idempotency))
+            .adjust(|e, backoff| policy.delay_for(e, backoff))
+            .notify(|e, delay| {
+                self.counters.retries.fetch_add(1, Ordering::Relaxed);
+                tracing::debug!(error = %e, delay_ms = delay.as_millis() as u64, "retrying");
+            })
+            .await
+    }
+
+    /// One try, plus one more after refreshing a user session the API no longer accepts.
+    async fn send_authenticated(&self, call: &Call<'_>) -> Result<RawResponse, ApiError> {
+        let (header, generation) = self.auth.header();
+        match self.send_once(call, header).await {
+            Err(ApiError::Forbidden(problem))
+                if problem.id == "AuthInvalidBiscuit" && self.auth.can_refresh() =>
+            {
+                self.refresh(generation).await?;
+                let (header, _) = self.auth.header();
+                self.send_once(call, header).await
+            }
+            other => other,
         }
-        let shown = self.display_url(relative);
+    }
+
+    /// Exchanges the refresh token for a new pair, unless another request already did since
+    /// `seen_generation`. Never retried: the refresh token is single-use.
+    async fn refresh(&self, seen_generation: u64) -> Result<(), ApiError> {
+        let _one_at_a_time = self.auth.refreshing.lock().await;
+        if self.auth.generation() != seen_generation {
+            return Ok(());
+        }
+        let Some(header) = self.auth.refresh_header()? else {
+            return Ok(());
+        };
+        let call = Call {
+            method: Method::POST,
+            url: self.base.endpoint("auth/refresh")?,
+            shown: self.display_url("auth/refresh"),
+            query: &[],
+            body: None,
+            idempotency: Idempotency::NotIdempotent,
+        };
+        let response = match self.send_once(&call, Some(header)).await {
+            Ok(response) => response,
+            Err(error) => {
+                if matches!(error, ApiError::Forbidden(_) | ApiError::Unauthorized) {
+                    self.auth.drop_refresh_token();
+                }
+                return Err(error);
+            }
+        };
+        let pair: RawTokenPair = decode_json(&call.shown, &response.body)?;
+        self.auth.install(UserTokens::from(pair))?;
+        self.counters.refreshes.fetch_add(1, Ordering::Relaxed);
+        tracing::debug!("user session refreshed");
+        Ok(())
+    }
+
+    async fn send_once(
+        &self,
+        call: &Call<'_>,
+        auth: Option<HeaderValue>,
+    ) -> Result<RawResponse, ApiError> {
+        let _slot = self.gate.admit().await.ok_or_else(|| ApiError::Transport {
+            url: call.shown.clone(),
+            reason: "the client is shutting down".into(),
+        })?;
+        let mut request = self
+            .http
+            .request(call.method.clone(), call.url.clone())
+            .query(call.query);
+        if let Some(auth) = auth {
+            request = request.header(AUTHORIZATION, auth);
+        }
+        if let Some(body) = &call.body {
+            request = request
+                .header(CONTENT_TYPE, "application/json")
+                .body(body.clone());
+        }
+        self.counters.sent.fetch_add(1, Ordering::Relaxed);
         let response = request
             .send()
             .await
-            .map_err(|e| self.transport_error(&shown, &e))?;
+            .map_err(|e| self.transport_error(&call.shown, &e))?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
-        let body = self.read_body(response, &shown).await?;
+        let body = self.read_body(response, &call.shown).await?;
         if (200..300).contains(&status) {
             Ok(RawResponse {
                 status,
@@ -133,12 +338,11 @@ impl ApiClient {
                 body,
             })
         } else {
-            Err(status_error(&shown, status, &headers, &body))
+            if status == 429 {
+                self.counters.rate_limited.fetch_add(1, Ordering::Relaxed);
+            }
+            Err(status_error(&call.shown, status, &headers, &body))
         }
-    }
-
-    fn display_url(&self, relative: &str) -> String {
-        format!("{}{}", self.base, relative.trim_start_matches('/'))
     }
 
     async fn read_body(
@@ -190,6 +394,14 @@ impl ApiClient {
     }
 }
 
+/// Decodes a JSON body; any mismatch is a typed [`ApiError::Decode`] naming the place.
+pub(crate) fn decode_json<T: DeserializeOwned>(url: &str, body: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(body).map_err(|e| ApiError::Decode {
+        url: url.to_owned(),
+        reason: e.to_string(),
+    })
+}
+
 /// The rustls error somewhere down the chain, if the failure is a TLS one. `io::Error` hides
 /// its payload from `source()`, so it is unwrapped by hand.
 fn tls_failure(error: &reqwest::Error) -> Option<String> {
@@ -231,12 +443,14 @@ fn status_error(url: &str, status: u16, headers: &HeaderMap, body: &[u8]) -> Api
     match (status, problem) {
         (401, _) => ApiError::Unauthorized,
         (429, problem) => ApiError::RateLimited {
-            retry_after: headers
-                .get(RETRY_AFTER)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.trim().parse::<u64>().ok())
-                .map(Duration::from_secs),
+            retry_after: retry_after(headers),
             problem_id: problem.map_or_else(|| "RateLimited".to_owned(), |p| p.id),
+        },
+        (502..=504, problem) => ApiError::Unavailable {
+            url: url.to_owned(),
+            status,
+            retry_after: retry_after(headers),
+            problem_id: problem.map(|p| p.id),
         },
         (403, Some(problem)) => ApiError::Forbidden(problem),
         (_, Some(problem)) => ApiError::Problem { status, problem },
@@ -246,6 +460,18 @@ fn status_error(url: &str, status: u16, headers: &HeaderMap, body: &[u8]) -> Api
             excerpt: excerpt(body),
         },
     }
+}
+
+/// The longest of `Retry-After` and `x-ratelimit-after`, in seconds (integer or decimal);
+/// HTTP dates and nonsense are ignored. Capped at a day so a hostile value cannot park a sync.
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    const DAY: f64 = 86_400.0;
+    [RETRY_AFTER.as_str(), "x-ratelimit-after"]
+        .into_iter()
+        .filter_map(|name| headers.get(name)?.to_str().ok()?.trim().parse::<f64>().ok())
+        .filter(|secs| secs.is_finite() && *secs >= 0.0)
+        .map(|secs| Duration::from_secs_f64(secs.min(DAY)))
+        .max()
 }
 
 fn excerpt(body: &[u8]) -> String {

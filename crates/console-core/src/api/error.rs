@@ -128,6 +128,30 @@ pub enum ApiError {
         /// The limit.
         limit: usize,
     },
+    /// HTTP 502, 503 or 504: the API (or a proxy in front of it) is temporarily unavailable.
+    #[error("HTTP {status} from {url}: the API is temporarily unavailable{}", retry_hint(*.retry_after))]
+    Unavailable {
+        /// What was called.
+        url: String,
+        /// HTTP status.
+        status: u16,
+        /// From `Retry-After` (Hook0 sends `5` with its 503 problem).
+        retry_after: Option<Duration>,
+        /// The problem id when the body was a Hook0 problem (`ServiceUnavailable`).
+        problem_id: Option<String>,
+    },
+    /// At least 50 request attempts share one `created_at` even within the narrowest filter
+    /// the API offers, so its paging cannot list them all (see `api::complete`).
+    #[error(
+        "at least 50 request attempts share created_at {created_at} within {scope}; \
+         Hook0's paging cannot list them all"
+    )]
+    UnsplittableTie {
+        /// The instant.
+        created_at: chrono::DateTime<chrono::Utc>,
+        /// The narrowest filter tried, for the operator.
+        scope: String,
+    },
     /// Anything else from the HTTP stack.
     #[error("HTTP client error for {url}: {reason}")]
     Transport {
@@ -156,6 +180,7 @@ impl ApiError {
         match self {
             Self::Forbidden(p) | Self::Problem { problem: p, .. } => Some(p.id.as_str()),
             Self::RateLimited { problem_id, .. } => Some(problem_id.as_str()),
+            Self::Unavailable { problem_id, .. } => problem_id.as_deref(),
             _ => None,
         }
     }
@@ -175,6 +200,8 @@ impl ApiError {
             | Self::Status { .. }
             | Self::Decode { .. }
             | Self::TooLarge { .. }
+            | Self::Unavailable { .. }
+            | Self::UnsplittableTie { .. }
             | Self::Transport { .. } => ErrorCode::Upstream,
         }
     }
