@@ -4,6 +4,7 @@
 mod bindings;
 mod cache_ingest;
 mod cache_open;
+mod cache_retention;
 mod cache_support;
 mod layering;
 mod probe;
