@@ -1,6 +1,11 @@
 //! Integration tests of console-core: real files, real HTTP on 127.0.0.1.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod api_fuzz;
+mod api_paging;
+mod api_resilience;
+mod api_samples;
+mod api_support;
 mod bindings;
 mod cache_ingest;
 mod cache_open;
