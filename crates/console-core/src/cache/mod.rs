@@ -41,3 +41,4 @@ pub use retention::Erased;
 pub use types::{
     AttemptStatus, ChainOutcome, ErrorKind, EventRecord, ResponseBody, ResponseRecord,
 };
+pub(crate) use types::{DAY_MICROS, from_micros, micros};

@@ -1,1 +1,36 @@
-//! Offline questions over the cache.
+//! The offline questions: which deliveries, why they failed, how each target fares, and what
+//! is about to become impossible to replay.
+//!
+//! Why here and not in the API: Hook0 cannot filter attempts by status, and its dashboard
+//! shows one page; the cache holds the whole history, so every question is answered locally.
+//!
+//! Invariants:
+//! - request types are plain serde + ts-rs structs of optional fields (what the UI sends),
+//!   validated once into [`ValidFilter`] before any SQL is built; bad input is a
+//!   [`QueryError::InvalidFilter`], never a panic;
+//! - pages are keyset-paginated on (sort value, attempt row id): stable while the sync writes;
+//! - every query takes a `&rusqlite::Connection` — a [`crate::cache::CacheReader`]'s beside
+//!   the writer, or the writer's own.
+//!
+//! Designed for 1,000,000 attempts (PERF_NOTES): filters walk the composite and expression
+//! indexes of `attempt`, failures by cause come from the rollup, full-text search joins FTS
+//! rowids to attempts by event id.
+
+mod at_risk;
+mod deliveries;
+mod error;
+mod failures;
+mod filter;
+mod health;
+mod page;
+mod scope;
+
+pub use at_risk::{AtRiskDelivery, AtRiskQuery};
+pub use deliveries::{DeliveryPage, DeliveryQuery, DeliveryRow};
+pub use error::QueryError;
+pub use failures::{
+    Bucket, FailureBucket, FailureCause, FailureGroup, failure_groups, failures_over_time,
+};
+pub use filter::{DeliveryFilter, LabelFilter, SearchScope, ValidFilter};
+pub use health::{SubscriptionHealth, subscription_health};
+pub use page::{Direction, Sort, SortKey};

@@ -1,0 +1,243 @@
+//! Turns a [`ValidFilter`] into SQL conditions over `attempt a` (and `chain c`).
+//!
+//! UUIDs and names are resolved first against the small tables (applications, subscriptions,
+//! event types) into row ids, which are written into the SQL as integer literals — they come
+//! from the database, never from the operator. Operator text (labels, search, error kinds)
+//! always travels as bound parameters.
+
+use rusqlite::Connection;
+use rusqlite::types::Value;
+use uuid::Uuid;
+
+use super::error::QueryError;
+use super::filter::{SearchScope, ValidFilter};
+
+/// SQL conditions and their parameters, in order.
+#[derive(Debug, Default)]
+pub(crate) struct Conditions {
+    pub clauses: Vec<String>,
+    pub params: Vec<Value>,
+}
+
+impl Conditions {
+    pub fn sql(&self) -> String {
+        if self.clauses.is_empty() {
+            "1".to_owned()
+        } else {
+            self.clauses.join(" AND ")
+        }
+    }
+
+    /// Binds a value: placeholders are plain `?`, numbered by position, so SQL text must be
+    /// assembled in the order values are bound.
+    fn param(&mut self, v: Value) -> String {
+        self.params.push(v);
+        "?".to_owned()
+    }
+
+    pub fn bind(&mut self, v: Value) -> String {
+        self.param(v)
+    }
+}
+
+fn ids_sql(ids: &[i64]) -> String {
+    if ids.is_empty() {
+        "NULL".to_owned()
+    } else {
+        ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+    }
+}
+
+fn blob(u: &Uuid) -> Value {
+    Value::Blob(u.as_bytes().to_vec())
+}
+
+/// Row ids the filter's scope resolves to; `None` means "not restricted".
+#[derive(Debug, Default)]
+pub(crate) struct Resolved {
+    pub apps: Option<Vec<i64>>,
+    pub subs: Option<Vec<i64>>,
+    pub types: Option<Vec<i64>>,
+    pub event: Option<i64>,
+    /// A named id does not exist: nothing can match.
+    pub empty: bool,
+}
+
+fn collect_ids(conn: &Connection, sql: &str, params: Vec<Value>) -> Result<Vec<i64>, QueryError> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let ids = stmt
+        .query_map(rusqlite::params_from_iter(params), |r| r.get(0))?
+        .collect::<Result<Vec<i64>, _>>()?;
+    Ok(ids)
+}
+
+fn intersect(a: Option<Vec<i64>>, b: Vec<i64>) -> Vec<i64> {
+    match a {
+        None => b,
+        Some(a) => a.into_iter().filter(|x| b.contains(x)).collect(),
+    }
+}
+
+/// Resolves applications, subscriptions, event types and the event to row ids.
+pub(crate) fn resolve(conn: &Connection, f: &ValidFilter) -> Result<Resolved, QueryError> {
+    let mut r = Resolved::default();
+    if !f.application_ids.is_empty() {
+        let mut ids = Vec::new();
+        for u in &f.application_ids {
+            ids.extend(collect_ids(
+                conn,
+                "SELECT id FROM application WHERE uuid = ?1",
+                vec![blob(u)],
+            )?);
+        }
+        r.apps = Some(ids);
+    }
+    if let Some(org) = &f.organization_id {
+        let ids = collect_ids(
+            conn,
+            "SELECT a.id FROM application a JOIN organization o ON o.id = a.organization_id
+             WHERE o.uuid = ?1",
+            vec![blob(org)],
+        )?;
+        r.apps = Some(intersect(r.apps.take(), ids));
+    }
+    if !f.subscription_ids.is_empty() {
+        let mut ids = Vec::new();
+        for u in &f.subscription_ids {
+            ids.extend(collect_ids(
+                conn,
+                "SELECT id FROM subscription WHERE uuid = ?1",
+                vec![blob(u)],
+            )?);
+        }
+        r.subs = Some(ids);
+    }
+    if let Some(url) = &f.target_url {
+        let ids = collect_ids(
+            conn,
+            "SELECT id FROM subscription WHERE instr(lower(target_url), lower(?1)) > 0",
+            vec![Value::Text(url.clone())],
+        )?;
+        r.subs = Some(intersect(r.subs.take(), ids));
+    }
+    if !f.event_types.is_empty() {
+        let mut ids = Vec::new();
+        for name in &f.event_types {
+            ids.extend(collect_ids(
+                conn,
+                "SELECT id FROM event_type WHERE name = ?1",
+                vec![Value::Text(name.clone())],
+            )?);
+        }
+        r.types = Some(ids);
+    }
+    if let Some(e) = &f.event_id {
+        match collect_ids(conn, "SELECT id FROM event WHERE uuid = ?1", vec![blob(e)])?.first() {
+            Some(&id) => r.event = Some(id),
+            None => r.empty = true,
+        }
+    }
+    r.empty |= [&r.apps, &r.subs, &r.types]
+        .iter()
+        .any(|ids| ids.as_ref().is_some_and(Vec::is_empty));
+    Ok(r)
+}
+
+/// The conditions of a filter, over `attempt a` and `chain c`.
+pub(crate) fn conditions(f: &ValidFilter, r: &Resolved) -> Conditions {
+    let mut c = Conditions::default();
+    if r.empty {
+        c.clauses.push("0".into());
+        return c;
+    }
+    if let Some(apps) = &r.apps {
+        c.clauses
+            .push(format!("a.application_id IN ({})", ids_sql(apps)));
+    }
+    if let Some(subs) = &r.subs {
+        c.clauses
+            .push(format!("a.subscription_id IN ({})", ids_sql(subs)));
+    }
+    if let Some(types) = &r.types {
+        c.clauses
+            .push(format!("a.event_type_id IN ({})", ids_sql(types)));
+    }
+    if let Some(event) = r.event {
+        c.clauses.push(format!("a.event_id = {event}"));
+    }
+    if !f.statuses.is_empty() {
+        c.clauses
+            .push(format!("a.status IN ({})", ids_sql(&f.statuses)));
+    }
+    if !f.outcomes.is_empty() {
+        c.clauses
+            .push(format!("c.outcome IN ({})", ids_sql(&f.outcomes)));
+    }
+    if f.latest_only {
+        c.clauses.push("c.last_attempt_id = a.id".into());
+    }
+    if let Some(status) = f.http_status {
+        let p = c.param(Value::Integer(status));
+        c.clauses.push(format!("a.http_status = {p}"));
+    }
+    if let Some(class) = f.http_class {
+        let p = c.param(Value::Integer(class));
+        c.clauses.push(format!("a.http_status / 100 = {p}"));
+    }
+    if !f.error_kinds.is_empty() {
+        let ps: Vec<String> = f
+            .error_kinds
+            .iter()
+            .map(|k| c.param(Value::Text((*k).to_owned())))
+            .collect();
+        c.clauses
+            .push(format!("a.error_kind IN ({})", ps.join(",")));
+    }
+    for label in &f.labels {
+        let k = c.param(Value::Text(label.key.clone()));
+        let v = c.param(Value::Text(label.value.clone()));
+        c.clauses.push(format!(
+            "a.event_id IN (SELECT event_id FROM event_label WHERE key = {k} AND value = {v})"
+        ));
+    }
+    if let Some(from) = f.created_from {
+        let p = c.param(Value::Integer(from));
+        c.clauses.push(format!("a.created_at >= {p}"));
+    }
+    if let Some(until) = f.created_until {
+        let p = c.param(Value::Integer(until));
+        c.clauses.push(format!("a.created_at < {p}"));
+    }
+    if let Some(min) = f.min_retry_count {
+        let p = c.param(Value::Integer(min));
+        c.clauses.push(format!("a.retry_count >= {p}"));
+    }
+    if let Some(max) = f.max_retry_count {
+        let p = c.param(Value::Integer(max));
+        c.clauses.push(format!("a.retry_count <= {p}"));
+    }
+    if let Some(expr) = &f.search {
+        let payloads = |c: &mut Conditions| {
+            let p = c.param(Value::Text(expr.clone()));
+            format!("a.event_id IN (SELECT rowid FROM event_fts WHERE event_fts MATCH {p})")
+        };
+        let responses = |c: &mut Conditions| {
+            let p = c.param(Value::Text(expr.clone()));
+            format!(
+                "a.response_uuid IN (SELECT uuid FROM response WHERE id IN
+                     (SELECT rowid FROM response_fts WHERE response_fts MATCH {p}))"
+            )
+        };
+        let clause = match f.search_in {
+            SearchScope::Payloads => payloads(&mut c),
+            SearchScope::Responses => responses(&mut c),
+            SearchScope::All => {
+                let a = payloads(&mut c);
+                let b = responses(&mut c);
+                format!("({a} OR {b})")
+            }
+        };
+        c.clauses.push(clause);
+    }
+    c
+}
