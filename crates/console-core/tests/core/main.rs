@@ -14,5 +14,7 @@ mod cache_support;
 mod layering;
 mod probe;
 mod profiles;
+mod query_deliveries;
+mod query_support;
 mod sandbox_probe;
 mod support;
