@@ -86,20 +86,29 @@ mod tests {
             20,
             "token burst of 20"
         );
+        // Buckets refill while the loop runs, so a slow (loaded) machine lets a few more
+        // through: the bound allows exactly what the refill rate explains.
         let fresh = RateLimits::new(true);
+        let started = std::time::Instant::now();
         let through = (0..250)
             .filter(|i| fresh.check(ip, Some(&format!("Bearer {i}"))).is_ok())
             .count();
-        assert_eq!(through, 200, "IP burst of 200, whatever the tokens");
+        let refilled = (started.elapsed().as_millis() / 10) as usize + 1;
+        assert!(
+            (200..=200 + refilled).contains(&through),
+            "IP burst of 200, whatever the tokens: {through}"
+        );
         let global = RateLimits::new(true);
+        let started = std::time::Instant::now();
         let through = (0..2_500u32)
             .filter(|i| {
                 let ip = IpAddr::V4(Ipv4Addr::from(0x7F00_0000 + i / 100));
                 global.check(ip, None).is_ok()
             })
             .count();
+        let refilled = started.elapsed().as_millis() as usize + 1;
         assert!(
-            (2_000..2_010).contains(&through),
+            (2_000..=2_000 + refilled).contains(&through),
             "global burst of 2000: {through}"
         );
         assert_eq!(
