@@ -14,6 +14,7 @@ mod cache_support;
 mod layering;
 mod probe;
 mod profiles;
+mod query_aggregates;
 mod query_deliveries;
 mod query_support;
 mod sandbox_probe;

@@ -11,6 +11,9 @@ use uuid::Uuid;
 use crate::cache_support::*;
 use crate::query_support::*;
 
+/// Which known attempts a filter should select.
+type Keep = Box<dyn Fn(&Known) -> bool>;
+
 fn ids(h: &History, filter: DeliveryFilter) -> anyhow::Result<HashSet<Uuid>> {
     let mut out = HashSet::new();
     let mut cursor = None;
@@ -44,7 +47,7 @@ fn expected(h: &History, keep: impl Fn(&Known) -> bool) -> HashSet<Uuid> {
 fn every_filter_selects_exactly_the_matching_attempts() -> anyhow::Result<()> {
     let h = history()?;
     let failed = |k: &Known| k.attempt.failed_at.is_some();
-    let cases: Vec<(&str, DeliveryFilter, Box<dyn Fn(&Known) -> bool>)> = vec![
+    let cases: Vec<(&str, DeliveryFilter, Keep)> = vec![
         ("all", DeliveryFilter::default(), Box::new(|_| true)),
         (
             "failed",
