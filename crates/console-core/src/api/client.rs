@@ -93,6 +93,8 @@ struct Call<'a> {
     query: &'a [(&'a str, String)],
     body: Option<Vec<u8>>,
     idempotency: Idempotency,
+    /// Sent instead of the credentials' header, and never refreshed (the refresh call).
+    auth_override: Option<HeaderValue>,
 }
 
 /// Talks to one Hook0 API with one set of credentials.
@@ -167,6 +169,14 @@ impl ApiClient {
         &self.settings
     }
 
+    /// The same client (sharing its pacing, credentials and counters) with another retry
+    /// policy, e.g. [`RetryPolicy::NEVER`] for an interactive check that must answer at once.
+    pub fn with_retry(&self, retry: RetryPolicy) -> Self {
+        let mut client = self.clone();
+        client.settings.retry = retry;
+        client
+    }
+
     /// The credentials in use now (after any refresh), for the caller to persist.
     pub fn credentials(&self) -> Credentials {
         self.auth.credentials()
@@ -206,6 +216,7 @@ impl ApiClient {
             query,
             body: None,
             idempotency: Idempotency::Idempotent,
+            auth_override: None,
         };
         self.execute(&call).await
     }
@@ -231,6 +242,7 @@ impl ApiClient {
             query: &[],
             body,
             idempotency,
+            auth_override: None,
         };
         self.execute(&call).await
     }
@@ -255,6 +267,9 @@ impl ApiClient {
 
     /// One try, plus one more after refreshing a user session the API no longer accepts.
     async fn send_authenticated(&self, call: &Call<'_>) -> Result<RawResponse, ApiError> {
+        if let Some(header) = &call.auth_override {
+            return self.send_once(call, Some(header.clone())).await;
+        }
         let (header, generation) = self.auth.header();
         match self.send_once(call, header).await {
             Err(ApiError::Forbidden(problem))
@@ -269,7 +284,8 @@ impl ApiClient {
     }
 
     /// Exchanges the refresh token for a new pair, unless another request already did since
-    /// `seen_generation`. Never retried: the refresh token is single-use.
+    /// `seen_generation`. The refresh token is single-use, so the call is not idempotent: it
+    /// is retried only when surely not processed (429 `RateLimited`, connection refused).
     async fn refresh(&self, seen_generation: u64) -> Result<(), ApiError> {
         let _one_at_a_time = self.auth.refreshing.lock().await;
         if self.auth.generation() != seen_generation {
@@ -285,8 +301,10 @@ impl ApiClient {
             query: &[],
             body: None,
             idempotency: Idempotency::NotIdempotent,
+            auth_override: Some(header),
         };
-        let response = match self.send_once(&call, Some(header)).await {
+        // Boxed: `execute` is what called us (async recursion needs the indirection).
+        let response = match Box::pin(self.execute(&call)).await {
             Ok(response) => response,
             Err(error) => {
                 if matches!(error, ApiError::Forbidden(_) | ApiError::Unauthorized) {

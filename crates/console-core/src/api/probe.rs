@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use uuid::Uuid;
 
-use super::{ApiClient, ApiError};
+use super::{ApiClient, ApiError, RetryPolicy};
 
 /// An application the token can see.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -43,7 +43,11 @@ pub struct ConnectionReport {
 }
 
 /// Lists the organizations and applications visible to the client's token.
+///
+/// An interactive check: it answers at once rather than retrying (a refused connection or a
+/// 503 is the answer the operator needs to see).
 pub async fn probe_connection(client: &ApiClient) -> Result<ConnectionReport, ApiError> {
+    let client = &client.with_retry(RetryPolicy::NEVER);
     let organizations: Vec<Organization> = client
         .get_json("organizations", &[])
         .await

@@ -355,5 +355,42 @@ async fn measured_page_rate_with_rate_limiting_off() -> Result<()> {
         rows.len() == sandbox.control().attempt_keys(app).len(),
         "complete"
     );
+
+    // The same pages fetched by a bare HTTP client following the Link (the physical limit).
+    let http = reqwest::Client::new();
+    let mut url = format!(
+        "{}request_attempts?application_id={app}",
+        sandbox.api_base_url()
+    );
+    let (mut pages, mut bare_rows) = (0u32, 0usize);
+    let started = Instant::now();
+    loop {
+        let response = http
+            .get(&url)
+            .bearer_auth(sandbox.service_token())
+            .send()
+            .await?;
+        let link = response
+            .headers()
+            .get("link")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let body = response.bytes().await?;
+        let rows: Vec<serde_json::Value> = serde_json::from_slice(&body)?;
+        pages += 1;
+        bare_rows += rows.len();
+        let next = link.and_then(|l| Some(l[l.find('<')? + 1..l.find('>')?].to_owned()));
+        match next {
+            Some(next) if !rows.is_empty() => url = next,
+            _ => break,
+        }
+    }
+    let bare_secs = started.elapsed().as_secs_f64();
+    println!(
+        "bare reqwest cursor walk: {pages} pages, {bare_rows} rows in {bare_secs:.2} s = \
+         {:.0} pages/s; complete walk / bare = {:.2}",
+        f64::from(pages) / bare_secs,
+        (requests as f64 / secs) / (f64::from(pages) / bare_secs)
+    );
     Ok(())
 }

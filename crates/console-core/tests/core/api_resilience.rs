@@ -367,6 +367,57 @@ async fn a_quota_429_is_final_but_a_pacing_429_is_retried() -> Result<()> {
     Ok(())
 }
 
+#[tokio::test]
+async fn a_replay_that_times_out_is_not_sent_again_but_a_refused_read_is() -> Result<()> {
+    let hits = Arc::new(AtomicUsize::new(0));
+    let counter = hits.clone();
+    let app = Router::new().fallback(move || {
+        let counter = counter.clone();
+        async move {
+            counter.fetch_add(1, Ordering::SeqCst);
+            tokio::time::sleep(Duration::from_millis(400)).await;
+            StatusCode::NO_CONTENT
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let client = ApiClient::new(
+        ApiBaseUrl::parse(&format!("http://{addr}/api/v1/"))?,
+        None,
+        ClientSettings {
+            request_timeout: Duration::from_millis(100),
+            ..fast_settings()
+        },
+    )?;
+    let error = client
+        .replay(Uuid::nil(), Uuid::nil())
+        .await
+        .expect_err("times out");
+    ensure!(matches!(error, ApiError::Timeout { .. }), "{error:?}");
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    ensure!(
+        hits.load(Ordering::SeqCst) == 1,
+        "the replay may have happened: sent once"
+    );
+
+    // A read to a closed port is retried, a bounded number of times.
+    let port = crate::support::closed_port()?;
+    let client = ApiClient::new(
+        ApiBaseUrl::parse(&format!("http://127.0.0.1:{port}/api/v1/"))?,
+        None,
+        fast_settings(),
+    )?;
+    let error = client.organizations().await.expect_err("nothing listens");
+    ensure!(matches!(error, ApiError::Unreachable { .. }), "{error:?}");
+    let tries = client.stats().sent as usize;
+    ensure!(
+        tries == 1 + crate::api_support::quick_retry().max_retries,
+        "retried, bounded: {tries}"
+    );
+    Ok(())
+}
+
 /// Hook0's login tokens: the access token expires, the refresh token is single-use.
 #[derive(Debug)]
 struct Session {
