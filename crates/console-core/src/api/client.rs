@@ -503,3 +503,69 @@ fn excerpt(body: &[u8]) -> String {
         flat
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.insert(*name, HeaderValue::from_static(value));
+        }
+        map
+    }
+
+    const PROBLEM: &[u8] = br#"{"type":"x","id":"RateLimited","status":429,"title":"t","detail":"d","validation":null}"#;
+
+    #[test]
+    fn rate_limit_waits_come_from_either_header_in_whole_or_decimal_seconds() {
+        let problem = headers(&[("content-type", "application/problem+json")]);
+        let mut both = problem.clone();
+        both.extend(headers(&[("retry-after", "0"), ("x-ratelimit-after", "2")]));
+        let wait = |h: &HeaderMap| match status_error("u", 429, h, PROBLEM) {
+            ApiError::RateLimited {
+                retry_after,
+                problem_id,
+            } => {
+                assert_eq!(problem_id, "RateLimited");
+                retry_after
+            }
+            other => {
+                assert!(matches!(other, ApiError::RateLimited { .. }), "{other:?}");
+                None
+            }
+        };
+        assert_eq!(wait(&both), Some(Duration::from_secs(2)));
+        let mut half = problem.clone();
+        half.extend(headers(&[("retry-after", "0.5")]));
+        assert_eq!(wait(&half), Some(Duration::from_millis(500)));
+        let mut junk = problem.clone();
+        junk.extend(headers(&[("retry-after", "Wed, 21 Oct 2015 07:28:00 GMT")]));
+        assert_eq!(wait(&junk), None);
+        let mut huge = problem;
+        huge.extend(headers(&[("retry-after", "99999999999")]));
+        assert_eq!(wait(&huge), Some(Duration::from_secs(86_400)));
+    }
+
+    #[test]
+    fn gateway_failures_are_unavailable_with_their_wait() {
+        let error = status_error("u", 503, &headers(&[("retry-after", "5")]), b"");
+        assert!(
+            matches!(error, ApiError::Unavailable { status: 503, retry_after: Some(d), .. } if d == Duration::from_secs(5)),
+            "{error:?}"
+        );
+        let error = status_error("u", 502, &HeaderMap::new(), b"<html>");
+        assert!(
+            matches!(
+                error,
+                ApiError::Unavailable {
+                    status: 502,
+                    retry_after: None,
+                    ..
+                }
+            ),
+            "{error:?}"
+        );
+    }
+}

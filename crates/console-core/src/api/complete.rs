@@ -108,6 +108,17 @@ impl CompleteWalk {
         &self.position
     }
 
+    /// The same walk as a `Stream` of pages (an error item does not end it: the next poll
+    /// retries that step, so stop on the first error unless retrying is intended).
+    pub fn into_stream(
+        self,
+    ) -> impl futures_util::Stream<Item = Result<WalkPage, ApiError>> + Send {
+        futures_util::stream::unfold(self, |mut walk| async move {
+            let page = walk.next_page().await?;
+            Some((page, walk))
+        })
+    }
+
     /// The next step; `None` once the window is exhausted. On an error the position is
     /// kept, so calling again retries the same step.
     pub async fn next_page(&mut self) -> Option<Result<WalkPage, ApiError>> {

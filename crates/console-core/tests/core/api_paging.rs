@@ -167,8 +167,9 @@ async fn a_complete_walk_resumes_from_a_stored_position() -> Result<()> {
     let stored = serde_json::to_string(walk.position())?;
     drop(walk);
     let position: WalkPosition = serde_json::from_str(&stored)?;
-    let mut walk = client.complete_request_attempts_from(AttemptFilter::application(app), position);
-    while let Some(page) = walk.next_page().await {
+    let walk = client.complete_request_attempts_from(AttemptFilter::application(app), position);
+    let mut pages = Box::pin(walk.into_stream());
+    while let Some(page) = pages.next().await {
         ids.extend(page?.attempts.iter().map(|a| a.request_attempt_id));
     }
     ensure!(
