@@ -2,10 +2,10 @@
 //! refresh), pacing, retries, timeouts, a body-size ceiling, and the mapping of every failure
 //! to an [`ApiError`].
 //!
-//! Every request goes through the same path: [`Gate`] (rate and in-flight cap) → send → read
-//! at most `max_body_bytes` → status mapping; a 403 `AuthInvalidBiscuit` refreshes a user
-//! session once; transient failures are retried as [`RetryPolicy`] says. Clones share the
-//! gate, the credentials and the counters.
+//! Every request goes through the same path: the pacing gate (rate and in-flight cap) →
+//! send → read at most `max_body_bytes` → status mapping; a 403 `AuthInvalidBiscuit`
+//! refreshes a user session once; transient failures are retried as [`RetryPolicy`] says.
+//! Clones share the gate, the credentials and the counters.
 
 use std::error::Error as _;
 use std::fmt;

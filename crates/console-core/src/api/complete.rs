@@ -24,7 +24,10 @@
 //! instant cannot be reached this way.
 //!
 //! Cost: one request per page, like the cursor walk; pages repeat the rows of the boundary
-//! instant (usually a handful), which are dropped here.
+//! instant (usually a handful), which are dropped here. The walk relies on Hook0's fixed page
+//! size of 50 ([`PAGE_SIZE`]): a page with fewer rows ends the window. Disjoint windows
+//! (`min_created_at`/`max_created_at`) can be walked concurrently with clones of one client;
+//! they share its pacing.
 
 use std::collections::{BTreeSet, HashSet};
 
