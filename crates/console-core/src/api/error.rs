@@ -129,7 +129,10 @@ pub enum ApiError {
         limit: usize,
     },
     /// HTTP 502, 503 or 504: the API (or a proxy in front of it) is temporarily unavailable.
-    #[error("HTTP {status} from {url}: the API is temporarily unavailable{}", retry_hint(*.retry_after))]
+    #[error(
+        "HTTP {status} from {url}: the API is temporarily unavailable{}",
+        retry_hint(*.retry_after)
+    )]
     Unavailable {
         /// What was called.
         url: String,

@@ -323,10 +323,10 @@ async fn problem_server(
         let counter = counter.clone();
         async move {
             counter.fetch_add(1, Ordering::SeqCst);
-            let body = serde_json::json!({"type": "x", "id": id, "status": status.as_u16(), "title": id, "detail": "", "validation": null});
-            let mut response = (status, body.to_string()).into_response();
-            response.headers_mut().insert(header::CONTENT_TYPE, "application/problem+json".parse().unwrap_or(header::HeaderValue::from_static("text/plain")));
-            response.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from_static("0"));
+            let mut response = problem(status, id);
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("0"));
             response
         }
     });
@@ -428,7 +428,10 @@ struct Session {
 }
 
 fn problem(status: StatusCode, id: &str) -> Response {
-    let body = serde_json::json!({"type": "x", "id": id, "status": status.as_u16(), "title": id, "detail": "", "validation": null});
+    let body = serde_json::json!({
+        "type": "x", "id": id, "status": status.as_u16(), "title": id, "detail": "",
+        "validation": null
+    });
     (
         [(header::CONTENT_TYPE, "application/problem+json")],
         body.to_string(),
