@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::error::QueryError;
 use super::filter::{DeliveryFilter, ValidFilter};
-use super::page::{Cursor, Direction, Sort};
+use super::page::{Cursor, Direction, Sort, SortKey};
 use super::scope::{conditions, resolve};
 use crate::cache::{AttemptStatus, ChainOutcome, ErrorKind, from_micros};
 
@@ -127,7 +127,9 @@ pub(crate) fn deliveries(
     cursor: Option<Cursor>,
 ) -> Result<DeliveryPage, QueryError> {
     let resolved = resolve(conn, filter)?;
-    let mut c = conditions(filter, &resolved);
+    let mut c = conditions(conn, filter, &resolved, sort.key == SortKey::CreatedAt)?;
+    // `attempt` drives every plan (CROSS JOIN fixes the order): its indexes serve the filters
+    // and the sort; the other tables are looked up by primary key for the rows kept.
     let key = sort.key.expr();
     let (cmp, order) = match sort.direction {
         Direction::Desc => ("<", "DESC"),
@@ -145,11 +147,11 @@ pub(crate) fn deliveries(
                 a.error_kind, a.full_processing_ms, a.delay_until, a.response_uuid,
                 e.payload_cached, a.response_cached, c.attempts, {key}
          FROM attempt a
-         JOIN chain c ON c.id = a.chain_id
-         JOIN application ap ON ap.id = a.application_id
-         JOIN event e ON e.id = a.event_id
-         JOIN event_type et ON et.id = a.event_type_id
-         JOIN subscription s ON s.id = a.subscription_id
+         CROSS JOIN chain c ON c.id = a.chain_id
+         CROSS JOIN application ap ON ap.id = a.application_id
+         CROSS JOIN event e ON e.id = a.event_id
+         CROSS JOIN event_type et ON et.id = a.event_type_id
+         CROSS JOIN subscription s ON s.id = a.subscription_id
          WHERE {}
          ORDER BY {key} {order}, a.id {order}
          LIMIT {lim}",

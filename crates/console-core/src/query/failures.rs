@@ -186,7 +186,7 @@ fn attempts_part(base: &Conditions, ranges: &[(i64, i64)], c: &mut Conditions) -
                      ELSE a.error_kind END AS cause,
                 1 AS failures, a.created_at AS first_seen, a.created_at AS last_seen,
                 a.created_at AS at
-         FROM attempt a JOIN chain c ON c.id = a.chain_id
+         FROM attempt a CROSS JOIN chain c ON c.id = a.chain_id
          WHERE {sql} AND {range_sql}"
     )
 }
@@ -194,14 +194,14 @@ fn attempts_part(base: &Conditions, ranges: &[(i64, i64)], c: &mut Conditions) -
 /// The union of rollup and attempt rows that answers a failure question.
 fn failure_rows(conn: &Connection, f: &ValidFilter) -> Result<(String, Conditions), QueryError> {
     let resolved = resolve(conn, f)?;
-    let mut base = conditions(f, &resolved);
+    let mut base = conditions(conn, f, &resolved, false)?;
     let mut c = Conditions::default();
     if f.is_scope_only() && !resolved.empty {
         // The time window is handled by `window`; drop it from the attempt conditions.
         let mut scope = f.clone();
         scope.created_from = None;
         scope.created_until = None;
-        base = conditions(&scope, &resolved);
+        base = conditions(conn, &scope, &resolved, false)?;
         let w = window(f.created_from, f.created_until);
         let mut parts = Vec::new();
         if w.first_day < w.end_day {
@@ -284,7 +284,7 @@ pub fn failures_over_time(
         failure_rows(conn, &f)?
     } else {
         let resolved = resolve(conn, &f)?;
-        let base = conditions(&f, &resolved);
+        let base = conditions(conn, &f, &resolved, false)?;
         let mut c = Conditions::default();
         (attempts_part(&base, &[], &mut c), c)
     };

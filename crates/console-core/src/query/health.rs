@@ -81,10 +81,10 @@ pub fn subscription_health(
         return Ok(vec![]);
     }
     let resolved = resolve(conn, &f)?;
-    let c = conditions(&f, &resolved);
+    let c = conditions(conn, &f, &resolved, false)?;
     let sql = format!(
         "SELECT a.subscription_id, a.status, a.full_processing_ms
-         FROM attempt a JOIN chain c ON c.id = a.chain_id WHERE {}",
+         FROM attempt a CROSS JOIN chain c ON c.id = a.chain_id WHERE {}",
         c.sql()
     );
     let mut tallies: BTreeMap<i64, Tally> = BTreeMap::new();

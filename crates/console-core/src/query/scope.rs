@@ -143,20 +143,63 @@ pub(crate) fn resolve(conn: &Connection, f: &ValidFilter) -> Result<Resolved, Qu
     Ok(r)
 }
 
+/// Above this many matching events, a label or search condition is checked row by row while
+/// the sort index drives the scan; below it, the matches drive (they are few).
+const SELECTIVE: i64 = 2_000;
+
+/// Whether fewer than [`SELECTIVE`] rows answer `sql` (a `SELECT 1 … LIMIT` body).
+fn selective(conn: &Connection, sql: &str, params: &[Value]) -> Result<bool, QueryError> {
+    let n: i64 = conn
+        .prepare_cached(&format!("SELECT count(*) FROM ({sql} LIMIT {SELECTIVE})"))?
+        .query_row(rusqlite::params_from_iter(params), |r| r.get(0))?;
+    Ok(n < SELECTIVE)
+}
+
+/// `a.event_id` as an index driver when the matches are few, or (with unary `+`, which
+/// keeps SQLite from using an index on it) as a membership test when they are many.
+fn event_column(few: bool) -> &'static str {
+    if few { "a.event_id" } else { "+a.event_id" }
+}
+
 /// The conditions of a filter, over `attempt a` and `chain c`.
-pub(crate) fn conditions(f: &ValidFilter, r: &Resolved) -> Conditions {
+///
+/// With `time_ordered` (the list is sorted by creation time), an application or subscription
+/// condition that matches many rows and that no further indexed column narrows is written so
+/// that the `created_at` index drives the scan in order (a page then stops early) instead of
+/// collecting and sorting every row of that application or subscription.
+pub(crate) fn conditions(
+    conn: &Connection,
+    f: &ValidFilter,
+    r: &Resolved,
+    time_ordered: bool,
+) -> Result<Conditions, QueryError> {
     let mut c = Conditions::default();
     if r.empty {
         c.clauses.push("0".into());
-        return c;
+        return Ok(c);
     }
+    let many = |column: &str, ids: &[i64]| -> Result<bool, QueryError> {
+        let sql = format!("SELECT 1 FROM attempt WHERE {column} IN ({})", ids_sql(ids));
+        Ok(!selective(conn, &sql, &[])?)
+    };
     if let Some(apps) = &r.apps {
-        c.clauses
-            .push(format!("a.application_id IN ({})", ids_sql(apps)));
+        let scan = time_ordered && f.statuses.is_empty() && many("application_id", apps)?;
+        let column = if scan {
+            "+a.application_id"
+        } else {
+            "a.application_id"
+        };
+        c.clauses.push(format!("{column} IN ({})", ids_sql(apps)));
     }
     if let Some(subs) = &r.subs {
-        c.clauses
-            .push(format!("a.subscription_id IN ({})", ids_sql(subs)));
+        let classed = f.http_class.is_some() || f.http_status.is_some();
+        let scan = time_ordered && !classed && many("subscription_id", subs)?;
+        let column = if scan {
+            "+a.subscription_id"
+        } else {
+            "a.subscription_id"
+        };
+        c.clauses.push(format!("{column} IN ({})", ids_sql(subs)));
     }
     if let Some(types) = &r.types {
         c.clauses
@@ -179,6 +222,11 @@ pub(crate) fn conditions(f: &ValidFilter, r: &Resolved) -> Conditions {
     if let Some(status) = f.http_status {
         let p = c.param(Value::Integer(status));
         c.clauses.push(format!("a.http_status = {p}"));
+        if f.http_class.is_none() {
+            // Lets the (subscription, class, created_at) index serve an exact status.
+            let p = c.param(Value::Integer(status / 100));
+            c.clauses.push(format!("a.http_status / 100 = {p}"));
+        }
     }
     if let Some(class) = f.http_class {
         let p = c.param(Value::Integer(class));
@@ -194,10 +242,19 @@ pub(crate) fn conditions(f: &ValidFilter, r: &Resolved) -> Conditions {
             .push(format!("a.error_kind IN ({})", ps.join(",")));
     }
     for label in &f.labels {
-        let k = c.param(Value::Text(label.key.clone()));
-        let v = c.param(Value::Text(label.value.clone()));
+        let kv = [
+            Value::Text(label.key.clone()),
+            Value::Text(label.value.clone()),
+        ];
+        let few = selective(
+            conn,
+            "SELECT 1 FROM event_label WHERE key = ? AND value = ?",
+            &kv,
+        )?;
+        let [k, v] = kv.map(|x| c.param(x));
         c.clauses.push(format!(
-            "a.event_id IN (SELECT event_id FROM event_label WHERE key = {k} AND value = {v})"
+            "{} IN (SELECT event_id FROM event_label WHERE key = {k} AND value = {v})",
+            event_column(few)
         ));
     }
     if let Some(from) = f.created_from {
@@ -217,14 +274,33 @@ pub(crate) fn conditions(f: &ValidFilter, r: &Resolved) -> Conditions {
         c.clauses.push(format!("a.retry_count <= {p}"));
     }
     if let Some(expr) = &f.search {
+        let text = [Value::Text(expr.clone())];
+        let few_payloads = selective(
+            conn,
+            "SELECT 1 FROM event_fts WHERE event_fts MATCH ?",
+            &text,
+        )?;
+        let few_responses = selective(
+            conn,
+            "SELECT 1 FROM response_fts WHERE response_fts MATCH ?",
+            &text,
+        )?;
         let payloads = |c: &mut Conditions| {
             let p = c.param(Value::Text(expr.clone()));
-            format!("a.event_id IN (SELECT rowid FROM event_fts WHERE event_fts MATCH {p})")
+            format!(
+                "{} IN (SELECT rowid FROM event_fts WHERE event_fts MATCH {p})",
+                event_column(few_payloads)
+            )
         };
         let responses = |c: &mut Conditions| {
             let p = c.param(Value::Text(expr.clone()));
+            let column = if few_responses {
+                "a.response_uuid"
+            } else {
+                "+a.response_uuid"
+            };
             format!(
-                "a.response_uuid IN (SELECT uuid FROM response WHERE id IN
+                "{column} IN (SELECT uuid FROM response WHERE id IN
                      (SELECT rowid FROM response_fts WHERE response_fts MATCH {p}))"
             )
         };
@@ -239,5 +315,5 @@ pub(crate) fn conditions(f: &ValidFilter, r: &Resolved) -> Conditions {
         };
         c.clauses.push(clause);
     }
-    c
+    Ok(c)
 }

@@ -16,6 +16,7 @@ mod probe;
 mod profiles;
 mod query_aggregates;
 mod query_deliveries;
+mod query_scale;
 mod query_support;
 mod sandbox_probe;
 mod support;

@@ -179,7 +179,7 @@ fn subscription_health_counts_final_attempts_and_latency() -> anyhow::Result<()>
             .filter_map(|k| k.attempt.status.full_processing_ms)
             .collect();
         ms.sort_unstable();
-        assert_eq!(s.p50_ms, Some(ms[(ms.len() + 1) / 2 - 1]));
+        assert_eq!(s.p50_ms, Some(ms[ms.len().div_ceil(2) - 1]));
         assert_eq!(s.p99_ms, ms.last().copied());
     }
     assert!(
