@@ -172,6 +172,7 @@ impl Ingest<'_> {
                 .prepare_cached("INSERT INTO response_fts (rowid, body) VALUES (?1, ?2)")?
                 .execute((id, t))?;
         }
+        self.any_response = true;
         self.refine_attempts(uuid, r.error_name.as_deref())?;
         self.stats.responses += 1;
         Ok(())

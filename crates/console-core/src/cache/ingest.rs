@@ -46,6 +46,8 @@ pub struct Ingest<'c> {
     /// event uuid → (row id, has_failure)
     pub(crate) events: HashMap<Uuid, (i64, bool)>,
     next_attempt_id: i64,
+    /// Whether any response is cached (if not, attempts need not look theirs up).
+    pub(crate) any_response: bool,
     pub(crate) stats: IngestStats,
 }
 
@@ -61,8 +63,11 @@ impl Cache {
             tx.query_row("SELECT coalesce(max(id), 0) + 1 FROM attempt", [], |r| {
                 r.get(0)
             })?;
+        let any_response: bool =
+            tx.query_row("SELECT EXISTS (SELECT 1 FROM response)", [], |r| r.get(0))?;
         Ok(Ingest {
             tx,
+            any_response,
             apps: HashMap::new(),
             subs: HashMap::new(),
             types: HashMap::new(),
@@ -212,8 +217,8 @@ impl Ingest<'_> {
     /// The error kind of a failed attempt, and whether its response is cached.
     fn error_kind(&self, f: &AttemptFields) -> Result<(Option<ErrorKind>, bool), CacheError> {
         let cached = match &f.response_uuid {
-            Some(r) => self.cached_response_error(r)?,
-            None => None,
+            Some(r) if self.any_response => self.cached_response_error(r)?,
+            _ => None,
         };
         if f.status() != AttemptStatus::Failed {
             return Ok((None, cached.is_some()));

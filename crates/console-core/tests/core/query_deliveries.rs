@@ -503,3 +503,40 @@ fn bad_input_is_a_typed_error() -> anyhow::Result<()> {
     assert!(ok.rows.is_empty());
     Ok(())
 }
+
+#[test]
+fn query_types_travel_as_the_ui_writes_them() -> anyhow::Result<()> {
+    use ts_rs::TS;
+    let json = serde_json::json!({
+        "filter": {
+            "statuses": ["failed"],
+            "outcomes": ["gave_up", "retrying"],
+            "http_class": 5,
+            "error_kinds": ["timeout", "dns"],
+            "labels": [{"key": "env", "value": "prod"}],
+            "created_from": "2026-11-01T00:00:00Z",
+            "search": "invoice",
+            "search_in": "payloads"
+        },
+        "sort": {"key": "latency", "direction": "asc"},
+        "limit": 50
+    });
+    let q: DeliveryQuery = serde_json::from_value(json)?;
+    assert_eq!(
+        q.sort,
+        Sort {
+            key: SortKey::Latency,
+            direction: Direction::Asc
+        }
+    );
+    assert_eq!(
+        q.filter.error_kinds,
+        Some(vec![ErrorKind::Timeout, ErrorKind::Dns])
+    );
+    q.filter.clone().validate()?;
+    let empty: DeliveryQuery = serde_json::from_str("{}")?;
+    assert_eq!(empty, DeliveryQuery::default());
+    let decl = DeliveryFilter::decl(&ts_rs::Config::new());
+    assert!(decl.contains("statuses?: Array<AttemptStatus>"), "{decl}");
+    Ok(())
+}
