@@ -42,6 +42,10 @@ impl Cache {
             "PRAGMA journal_mode = WAL;
              PRAGMA synchronous = NORMAL;
              PRAGMA secure_delete = ON;
+             -- Checkpoint every 64 MiB rather than every 4 MiB: a page changed by several
+             -- ingest transactions is then copied into the main file once.
+             PRAGMA wal_autocheckpoint = 16384;
+             PRAGMA journal_size_limit = 67108864;
              PRAGMA temp_store = MEMORY;
              PRAGMA foreign_keys = OFF;",
         )?;

@@ -78,6 +78,16 @@ pub fn fixture() -> Fixture {
     }
 }
 
+/// A UUIDv7 carrying this instant, as Hook0 gives events, attempts and responses.
+pub fn v7(at: DateTime<Utc>) -> Uuid {
+    let ts = uuid::Timestamp::from_unix(
+        uuid::NoContext,
+        at.timestamp().max(0) as u64,
+        at.timestamp_subsec_nanos(),
+    );
+    Uuid::new_v7(ts)
+}
+
 pub fn attempt(
     event: Uuid,
     sub: Uuid,
@@ -85,7 +95,7 @@ pub fn attempt(
     retry_count: i32,
     st: St,
 ) -> RequestAttempt {
-    attempt_with_id(Uuid::new_v4(), event, sub, created_at, retry_count, st)
+    attempt_with_id(v7(created_at), event, sub, created_at, retry_count, st)
 }
 
 pub fn attempt_with_id(
@@ -126,7 +136,7 @@ pub fn attempt_with_id(
             None,
             Some(done),
             Some(code),
-            Some(Uuid::new_v4()),
+            Some(v7(done)),
             Some(done),
             None,
             None,
@@ -137,7 +147,7 @@ pub fn attempt_with_id(
             Some(done),
             None,
             Some(code),
-            Some(Uuid::new_v4()),
+            Some(v7(done)),
             Some(done),
             None,
             None,
@@ -148,7 +158,7 @@ pub fn attempt_with_id(
             Some(done),
             None,
             None,
-            Some(Uuid::new_v4()),
+            Some(v7(done)),
             Some(done),
             None,
             None,

@@ -142,9 +142,9 @@ fn query_scale() -> anyhow::Result<()> {
     let mut batch = Vec::new();
     let mut event_ids = Vec::with_capacity(events);
     for i in (0..events).rev() {
-        let event = Uuid::new_v4();
-        event_ids.push(event);
         let at = w.start + Duration::microseconds(step * i as i64);
+        let event = v7(at);
+        event_ids.push(event);
         deliveries(&mut rng, &w, i, event, at, &mut batch);
         if batch.len() >= 5_000 || i == 0 {
             let mut tx = t.cache.ingest()?;
@@ -261,9 +261,11 @@ fn query_scale() -> anyhow::Result<()> {
         )?;
         for n in 0..total as i64 {
             let at = 1_700_000_000_000_000 + n * 2_000_000;
+            let id = v7(t0() + Duration::microseconds(at - 1_700_000_000_000_000));
+            let response = v7(t0() + Duration::microseconds(at - 1_699_999_999_000_000));
             stmt.execute(rusqlite::params![
                 n + 1,
-                &Uuid::new_v4().as_bytes()[..],
+                &id.as_bytes()[..],
                 n % 3,
                 n / 3,
                 n % 30,
@@ -281,7 +283,7 @@ fn query_scale() -> anyhow::Result<()> {
                 120,
                 0,
                 200,
-                &Uuid::new_v4().as_bytes()[..]
+                &response.as_bytes()[..]
             ])?;
         }
         drop(stmt);
