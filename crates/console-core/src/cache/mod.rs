@@ -30,6 +30,7 @@ mod open;
 mod retention;
 mod rollup;
 mod types;
+mod unfinished;
 
 pub use error::CacheError;
 pub use ingest::{Ingest, IngestStats};

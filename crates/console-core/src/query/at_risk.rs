@@ -84,6 +84,8 @@ impl AtRiskQuery {
         };
         let now = micros(&self.now);
         let horizon = now.saturating_add(i64::from(self.within_days).saturating_mul(DAY_MICROS));
+        // Literal codes (retrying, gave up) so that the partial index `chain_failing` applies.
+        debug_assert_eq!((ChainOutcome::Retrying.code(), ChainOutcome::GaveUp.code()), (1, 3));
         let mut stmt = conn.prepare_cached(&format!(
             "SELECT e.uuid, ap.uuid, s.uuid, s.target_url, c.outcome, c.first_failed_at,
                     coalesce(e.received_at, e.first_attempt_at, c.first_created_at) AS born,
@@ -95,17 +97,15 @@ impl AtRiskQuery {
              JOIN organization o ON o.id = ap.organization_id
              JOIN event e ON e.id = c.event_id
              JOIN subscription s ON s.id = c.subscription_id
-             WHERE c.outcome IN (?2, ?3) AND c.runs = 1 AND o.retention_days IS NOT NULL
-               AND expires > ?4 AND expires <= ?5 {apps}
+             WHERE c.outcome IN (1, 3) AND c.runs = 1 AND o.retention_days IS NOT NULL
+               AND expires > ?2 AND expires <= ?3 {apps}
              ORDER BY expires, e.id, s.id
-             LIMIT ?6"
+             LIMIT ?4"
         ))?;
         let rows = stmt
             .query_map(
                 rusqlite::params![
                     DAY_MICROS,
-                    ChainOutcome::Retrying.code(),
-                    ChainOutcome::GaveUp.code(),
                     now,
                     horizon,
                     i64::from(limit),
