@@ -7,6 +7,7 @@ mod api_resilience;
 mod api_samples;
 mod api_support;
 mod bindings;
+mod cache_content;
 mod cache_ingest;
 mod cache_open;
 mod cache_retention;
