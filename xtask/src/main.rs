@@ -5,6 +5,7 @@
 //! tauri-driver), so a fresh machine goes from clone to window, or to a full green suite, in
 //! one step.
 
+mod bench;
 mod exec;
 mod paths;
 mod run;
@@ -21,6 +22,9 @@ commands:
   test             install what is missing, then every check and test (CI runs this)
   setup            only install what is missing
   bindings         regenerate the TypeScript bindings in ui/src/lib/bindings
+  bench [NAME…] [--json]
+                   run benchmarks (ingest, sync, query) in release; figures also in
+                   target/bench/last.jsonl
 ";
 
 fn main() -> ExitCode {
@@ -28,6 +32,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("run") => run::run(&args[1..]),
         Some("test") => test::test(),
+        Some("bench") => bench::bench(&args[1..]),
         Some("setup") => setup::all(setup::Needs::everything()),
         Some("bindings") => {
             exec::cargo(&["test", "-p", "console-core", "--test", "core", "bindings"])

@@ -12,6 +12,7 @@ pub mod error;
 pub mod ipc;
 pub mod profile;
 pub mod query;
+pub mod sync;
 
 pub use console::Console;
 pub use error::{ErrorCode, ErrorDto};

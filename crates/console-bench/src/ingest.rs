@@ -1,0 +1,118 @@
+//! `ingest`: the cache's bulk write path against the physical limit here — a bare rusqlite
+//! prepared-statement loop writing the same rows, with the same indexes, under the same
+//! SQLCipher key, in one transaction.
+
+use std::time::Instant;
+
+use console_core::api::RequestAttempt;
+use console_core::cache::Cache;
+use rusqlite::params;
+
+use crate::emit::{figure, note};
+use crate::{fill, sandbox};
+
+pub async fn run() -> anyhow::Result<()> {
+    let server = sandbox::start(1, 10, 28_000)?;
+    let client = fill::client(&server.started)?;
+    let application = server
+        .started
+        .applications
+        .first()
+        .map(|a| a.id)
+        .ok_or_else(|| anyhow::anyhow!("the sandbox has no application"))?;
+    let attempts = fill::attempts(&client, application).await?;
+    note(&format!("ingest: {} attempts fetched", attempts.len()));
+
+    let dir = tempfile::tempdir()?;
+    let mut cache = Cache::open(&dir.path().join("cache.db"), &fill::key())?;
+    let organizations = client.organizations().await?;
+    let mut setup = cache.ingest()?;
+    for organization in &organizations {
+        setup.organization(organization)?;
+        for app in client.applications(organization.organization_id).await? {
+            setup.application(&app)?;
+            setup.event_types(
+                app.application_id,
+                &client.event_types(app.application_id).await?,
+            )?;
+            for subscription in client.subscriptions(app.application_id).await? {
+                setup.subscription(&subscription)?;
+            }
+        }
+    }
+    setup.commit()?;
+
+    let clock = Instant::now();
+    let mut ingest = cache.ingest()?;
+    ingest.attempts(application, &attempts)?;
+    ingest.commit()?;
+    let cache_rate = attempts.len() as f64 / clock.elapsed().as_secs_f64();
+
+    let bare_rate = bare(&dir.path().join("bare.db"), &attempts)?;
+    figure("ingest", "rows", attempts.len() as f64, "attempts");
+    figure("ingest", "cache_rows_per_s", cache_rate, "rows/s");
+    figure("ingest", "bare_sqlite_rows_per_s", bare_rate, "rows/s");
+    figure(
+        "ingest",
+        "ratio_vs_bare_sqlite",
+        cache_rate / bare_rate,
+        "ratio",
+    );
+    Ok(())
+}
+
+/// The same rows into a table shaped like the cache's `attempt` table (same columns, same
+/// indexes), with nothing else: no lookups, no chains, no rollup.
+fn bare(path: &std::path::Path, attempts: &[RequestAttempt]) -> anyhow::Result<f64> {
+    let mut conn = rusqlite::Connection::open(path)?;
+    conn.execute_batch(&format!(
+        "PRAGMA key = \"x'{}'\"; PRAGMA cipher_log_level = NONE;",
+        "2a".repeat(32)
+    ))?;
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY;
+         CREATE TABLE attempt (
+            id INTEGER PRIMARY KEY, uuid BLOB NOT NULL UNIQUE, application_id INTEGER NOT NULL,
+            event_id INTEGER NOT NULL, subscription_id INTEGER NOT NULL,
+            event_type_id INTEGER NOT NULL, chain_id INTEGER NOT NULL,
+            created_at INTEGER NOT NULL, picked_at INTEGER, failed_at INTEGER,
+            succeeded_at INTEGER, delay_until INTEGER, status INTEGER NOT NULL,
+            status_since INTEGER, status_until INTEGER, status_at INTEGER,
+            full_processing_ms INTEGER, retry_count INTEGER NOT NULL, http_status INTEGER,
+            response_uuid BLOB, response_cached INTEGER NOT NULL DEFAULT 0, error_kind TEXT);
+         CREATE INDEX a1 ON attempt(application_id, status, created_at);
+         CREATE INDEX a2 ON attempt(subscription_id, http_status / 100, created_at);
+         CREATE INDEX a3 ON attempt(created_at);
+         CREATE INDEX a4 ON attempt(event_id);
+         CREATE INDEX a5 ON attempt(response_uuid) WHERE response_uuid IS NOT NULL;",
+    )?;
+    let micros = |t: Option<chrono::DateTime<chrono::Utc>>| t.map(|t| t.timestamp_micros());
+    let clock = Instant::now();
+    let tx = conn.transaction()?;
+    {
+        let mut insert = tx.prepare(
+            "INSERT INTO attempt (uuid, application_id, event_id, subscription_id, event_type_id,
+                chain_id, created_at, picked_at, failed_at, succeeded_at, delay_until, status,
+                retry_count, http_status, response_uuid)
+             VALUES (?1, 1, ?2, ?3, 1, ?2, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        )?;
+        for (i, a) in attempts.iter().enumerate() {
+            insert.execute(params![
+                &a.request_attempt_id.as_bytes()[..],
+                i as i64 / 7,
+                (a.subscription.subscription_id.as_u128() % 1000) as i64,
+                a.created_at.timestamp_micros(),
+                micros(a.picked_at),
+                micros(a.failed_at),
+                micros(a.succeeded_at),
+                micros(a.delay_until),
+                a.status.type_.as_str(),
+                a.retry_count,
+                a.http_response_status,
+                a.response_id.map(|r| r.as_bytes().to_vec()),
+            ])?;
+        }
+    }
+    tx.commit()?;
+    Ok(attempts.len() as f64 / clock.elapsed().as_secs_f64())
+}

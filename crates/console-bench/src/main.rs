@@ -1,0 +1,58 @@
+//! Hook0 Console's benchmarks. Each prints figures as JSON lines on stdout
+//! (`{"bench", "metric", "value", "unit"}`); progress goes to stderr. `cargo xtask bench`
+//! builds this in release, runs it, prints a table and keeps `target/bench/last.jsonl`.
+//!
+//! Figures, not verdicts: goals are stated beside each metric in the README and checked by
+//! reading the figures, never by a timed test.
+
+mod emit;
+mod fill;
+mod ingest;
+mod query;
+mod rss;
+mod sandbox;
+mod sync;
+
+use std::process::ExitCode;
+
+const BENCHES: &[&str] = &["ingest", "sync", "query"];
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("console-bench: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        if args.first().map(String::as_str) == Some(sync::CHILD) {
+            return sync::child(&args[1..]).await;
+        }
+        let selected: Vec<&str> = if args.is_empty() {
+            BENCHES.to_vec()
+        } else {
+            args.iter().map(String::as_str).collect()
+        };
+        for name in selected {
+            match name {
+                "ingest" => ingest::run().await?,
+                "sync" => sync::run().await?,
+                "query" | "fts" | "groups" => query::run().await?,
+                other => anyhow::bail!("unknown benchmark `{other}` (known: {BENCHES:?})"),
+            }
+        }
+        Ok(())
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("console-bench: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

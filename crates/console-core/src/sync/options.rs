@@ -1,0 +1,48 @@
+//! How a sync spends the API's request budget.
+
+use chrono::Duration;
+use uuid::Uuid;
+
+/// Which event payloads and responses to download.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContentPolicy {
+    /// Attempts only; payloads and responses are fetched on demand.
+    None,
+    /// Payloads and responses of failed deliveries (the default: what an operator needs).
+    Failures,
+    /// Failures first, then every other payload.
+    Everything,
+}
+
+/// Knobs of one sync.
+#[derive(Debug, Clone)]
+pub struct SyncOptions {
+    /// API pages stored per transaction, with the position that follows them. Per-page
+    /// commits cost 6–10× (PERF_NOTES); a crash loses at most this many pages of work.
+    pub pages_per_commit: usize,
+    /// How far before the watermark an incremental walk starts again, so attempts written
+    /// late (clock skew, slow transactions on Hook0's side) are not missed.
+    pub overlap: Duration,
+    /// What to download besides the attempts.
+    pub content: ContentPolicy,
+    /// Unfinished attempts refreshed one request each; above this many, the window holding
+    /// them is walked again instead (cheaper in requests).
+    pub max_individual_refresh: usize,
+    /// Requests in flight when downloading payloads and responses.
+    pub concurrency: usize,
+    /// Only these applications (all visible ones when `None`).
+    pub applications: Option<Vec<Uuid>>,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        Self {
+            pages_per_commit: 20,
+            overlap: Duration::minutes(15),
+            content: ContentPolicy::Failures,
+            max_individual_refresh: 200,
+            concurrency: 4,
+            applications: None,
+        }
+    }
+}

@@ -1,0 +1,131 @@
+//! Stages 2 and 3: every request attempt of an application, then the unfinished ones again.
+
+use chrono::{DateTime, Utc};
+use futures_util::{StreamExt, TryStreamExt, stream};
+
+use super::metadata::AppToSync;
+use super::state::{self, Walk};
+use super::{Run, Stage, SyncError};
+use crate::api::{ApiError, AttemptFilter, WalkPage};
+use hook0_client::generated::RequestAttempt;
+
+/// Walks the attempts of one application from where the last run stopped (or from the
+/// newest attempt down to the watermark minus the overlap).
+pub(super) async fn sync_attempts(run: &mut Run<'_>, app: &AppToSync) -> Result<(), SyncError> {
+    let (watermark, walk) = state::load(run.cache, app.id)?;
+    let walk = walk.unwrap_or_else(|| Walk::starting(watermark.map(|w| w - run.options.overlap)));
+    run.meter.enter(Stage::Attempts, Some(app.name.clone()));
+    walk_window(run, app, walk, watermark).await
+}
+
+/// Runs (or resumes) one walk to its end, committing every few pages with its position.
+async fn walk_window(
+    run: &mut Run<'_>,
+    app: &AppToSync,
+    mut walk: Walk,
+    watermark: Option<DateTime<Utc>>,
+) -> Result<(), SyncError> {
+    let mut filter = AttemptFilter::application(app.id);
+    filter.min_created_at = walk.min_created_at;
+    let mut pages = run
+        .client
+        .complete_request_attempts_from(filter, walk.position.clone());
+    let floor = walk.min_created_at.or(app.retention_floor);
+    let mut pages_done = 0u64;
+    loop {
+        run.cancel.check()?;
+        let mut batch: Vec<RequestAttempt> = Vec::new();
+        let mut batch_pages = 0;
+        while batch_pages < run.options.pages_per_commit {
+            let Some(step) = pages.next_page().await else {
+                break;
+            };
+            let WalkPage { attempts, position } = step?;
+            if let Some(newest) = attempts.iter().map(|a| a.created_at).max() {
+                walk.newest_seen = Some(walk.newest_seen.map_or(newest, |n| n.max(newest)));
+            }
+            batch.extend(attempts);
+            walk.position = position;
+            batch_pages += 1;
+            if walk.position.done {
+                break;
+            }
+        }
+        let mut ingest = run.cache.ingest()?;
+        ingest.attempts(app.id, &batch)?;
+        if walk.position.done {
+            let next_watermark = match (walk.newest_seen, watermark) {
+                (Some(seen), Some(old)) => Some(seen.max(old)),
+                (seen, old) => seen.or(old),
+            };
+            state::finish_walk(&mut ingest, app.id, next_watermark)?;
+        } else {
+            state::save_walk(&mut ingest, app.id, &walk)?;
+        }
+        let stats = ingest.commit()?;
+        run.absorb(stats);
+        pages_done += batch_pages as u64;
+        let fraction = covered(walk.newest_seen, walk.position.upper, floor);
+        run.emit(pages_done, None, fraction);
+        if walk.position.done {
+            return Ok(());
+        }
+    }
+}
+
+/// How much of the window `[floor, newest]` the walk has covered, by time.
+fn covered(
+    newest: Option<DateTime<Utc>>,
+    upper: Option<DateTime<Utc>>,
+    floor: Option<DateTime<Utc>>,
+) -> Option<f64> {
+    let (newest, upper, floor) = (newest?, upper?, floor?);
+    let span = (newest - floor).num_milliseconds();
+    (span > 0).then(|| (newest - upper).num_milliseconds() as f64 / span as f64)
+}
+
+/// Brings attempts that were pending or retrying up to date: one request each when they are
+/// few, or a fresh walk over the window that holds them when that costs fewer requests.
+pub(super) async fn refresh_unfinished(
+    run: &mut Run<'_>,
+    app: &AppToSync,
+) -> Result<(), SyncError> {
+    let limit = run.options.max_individual_refresh;
+    let unfinished = run
+        .cache
+        .attempts_not_final(Some(app.id), None, limit + 1)?;
+    if unfinished.is_empty() {
+        return Ok(());
+    }
+    run.meter.enter(Stage::Unfinished, Some(app.name.clone()));
+    if unfinished.len() > limit {
+        let oldest = run
+            .cache
+            .oldest_unfinished_attempt(app.id)?
+            .or_else(|| unfinished.iter().map(|a| a.created_at).min());
+        let (watermark, _) = state::load(run.cache, app.id)?;
+        return walk_window(run, app, Walk::starting(oldest), watermark).await;
+    }
+    let total = unfinished.len() as u64;
+    let client = run.client;
+    let fetched: Vec<Option<RequestAttempt>> = stream::iter(unfinished)
+        .map(|attempt| async move {
+            match client.request_attempt(app.id, attempt.attempt_id).await {
+                Ok(fresh) => Ok(Some(fresh)),
+                Err(ApiError::Problem { status: 404, .. }) => Ok(None),
+                Err(e) => Err(e),
+            }
+        })
+        .buffer_unordered(run.options.concurrency.max(1))
+        .try_collect()
+        .await?;
+    run.cancel.check()?;
+    let fresh: Vec<RequestAttempt> = fetched.into_iter().flatten().collect();
+    run.report.missing += total - fresh.len() as u64;
+    let mut ingest = run.cache.ingest()?;
+    ingest.attempts(app.id, &fresh)?;
+    let stats = ingest.commit()?;
+    run.absorb(stats);
+    run.emit(total, Some(total), None);
+    Ok(())
+}
