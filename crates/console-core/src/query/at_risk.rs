@@ -85,7 +85,10 @@ impl AtRiskQuery {
         let now = micros(&self.now);
         let horizon = now.saturating_add(i64::from(self.within_days).saturating_mul(DAY_MICROS));
         // Literal codes (retrying, gave up) so that the partial index `chain_failing` applies.
-        debug_assert_eq!((ChainOutcome::Retrying.code(), ChainOutcome::GaveUp.code()), (1, 3));
+        debug_assert_eq!(
+            (ChainOutcome::Retrying.code(), ChainOutcome::GaveUp.code()),
+            (1, 3)
+        );
         let mut stmt = conn.prepare_cached(&format!(
             "SELECT e.uuid, ap.uuid, s.uuid, s.target_url, c.outcome, c.first_failed_at,
                     coalesce(e.received_at, e.first_attempt_at, c.first_created_at) AS born,
@@ -104,12 +107,7 @@ impl AtRiskQuery {
         ))?;
         let rows = stmt
             .query_map(
-                rusqlite::params![
-                    DAY_MICROS,
-                    now,
-                    horizon,
-                    i64::from(limit),
-                ],
+                rusqlite::params![DAY_MICROS, now, horizon, i64::from(limit),],
                 |r| {
                     Ok(AtRiskDelivery {
                         event_id: uuid_of(r.get(0)?)?,

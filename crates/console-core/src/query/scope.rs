@@ -155,6 +155,43 @@ fn selective(conn: &Connection, sql: &str, params: &[Value]) -> Result<bool, Que
     Ok(n < SELECTIVE)
 }
 
+/// How a full-text condition joins the attempts, by how many rows match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SearchPlan {
+    /// Few matches: they drive the scan (index on the attempt column), then sort.
+    Drive,
+    /// Many, but a minority: the sort index drives, membership in the match list filters.
+    Member,
+    /// A large share of all rows: the sort index drives, each row is checked by rowid (FTS5
+    /// seeks its doclists), and a page fills after a few rows.
+    Exists,
+}
+
+/// Picks the plan for `fts_table MATCH ?` against `rows` indexed rows in all.
+fn search_plan(
+    conn: &Connection,
+    fts_table: &str,
+    content_table: &str,
+    text: &[Value],
+) -> Result<SearchPlan, QueryError> {
+    let probe = format!("SELECT 1 FROM {fts_table} WHERE {fts_table} MATCH ?");
+    if selective(conn, &probe, text)? {
+        return Ok(SearchPlan::Drive);
+    }
+    let rows: i64 = conn
+        .prepare_cached(&format!("SELECT coalesce(max(id), 0) FROM {content_table}"))?
+        .query_row([], |r| r.get(0))?;
+    let dense = (rows / 4).max(SELECTIVE);
+    let n: i64 = conn
+        .prepare_cached(&format!("SELECT count(*) FROM ({probe} LIMIT {dense})"))?
+        .query_row(rusqlite::params_from_iter(text), |r| r.get(0))?;
+    Ok(if n >= dense {
+        SearchPlan::Exists
+    } else {
+        SearchPlan::Member
+    })
+}
+
 /// `a.event_id` as an index driver when the matches are few, or (with unary `+`, which
 /// keeps SQLite from using an index on it) as a membership test when they are many.
 fn event_column(few: bool) -> &'static str {
@@ -275,34 +312,34 @@ pub(crate) fn conditions(
     }
     if let Some(expr) = &f.search {
         let text = [Value::Text(expr.clone())];
-        let few_payloads = selective(
-            conn,
-            "SELECT 1 FROM event_fts WHERE event_fts MATCH ?",
-            &text,
-        )?;
-        let few_responses = selective(
-            conn,
-            "SELECT 1 FROM response_fts WHERE response_fts MATCH ?",
-            &text,
-        )?;
+        let payload_plan = search_plan(conn, "event_fts", "event", &text)?;
+        let response_plan = search_plan(conn, "response_fts", "response", &text)?;
         let payloads = |c: &mut Conditions| {
             let p = c.param(Value::Text(expr.clone()));
-            format!(
-                "{} IN (SELECT rowid FROM event_fts WHERE event_fts MATCH {p})",
-                event_column(few_payloads)
-            )
+            let matches = format!("SELECT rowid FROM event_fts WHERE event_fts MATCH {p}");
+            match payload_plan {
+                SearchPlan::Drive => format!("a.event_id IN ({matches})"),
+                SearchPlan::Member => format!("+a.event_id IN ({matches})"),
+                SearchPlan::Exists => {
+                    format!("EXISTS ({matches} AND event_fts.rowid = a.event_id)")
+                }
+            }
         };
         let responses = |c: &mut Conditions| {
             let p = c.param(Value::Text(expr.clone()));
-            let column = if few_responses {
-                "a.response_uuid"
-            } else {
-                "+a.response_uuid"
-            };
-            format!(
-                "{column} IN (SELECT uuid FROM response WHERE id IN
-                     (SELECT rowid FROM response_fts WHERE response_fts MATCH {p}))"
-            )
+            let matches = format!(
+                "SELECT uuid FROM response WHERE id IN
+                     (SELECT rowid FROM response_fts WHERE response_fts MATCH {p})"
+            );
+            match response_plan {
+                SearchPlan::Drive => format!("a.response_uuid IN ({matches})"),
+                SearchPlan::Member => format!("+a.response_uuid IN ({matches})"),
+                SearchPlan::Exists => format!(
+                    "EXISTS (SELECT 1 FROM response r JOIN response_fts
+                                 ON response_fts.rowid = r.id
+                             WHERE r.uuid = a.response_uuid AND response_fts MATCH {p})"
+                ),
+            }
         };
         let clause = match f.search_in {
             SearchScope::Payloads => payloads(&mut c),

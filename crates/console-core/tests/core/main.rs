@@ -18,6 +18,7 @@ mod profiles;
 mod query_aggregates;
 mod query_deliveries;
 mod query_scale;
+mod query_search;
 mod query_support;
 mod sandbox_probe;
 mod support;

@@ -434,6 +434,29 @@ fn query_scale() -> anyhow::Result<()> {
     println!("fts: p50 {p50:.2} ms, p95 {p95v:.2} ms");
 
     let mut times = Vec::new();
+    for q in 0..40 {
+        let (word, scope) = if q % 2 == 0 {
+            ("harbour", SearchScope::Payloads)
+        } else {
+            ("upstream", SearchScope::Responses)
+        };
+        let began = Instant::now();
+        DeliveryQuery {
+            filter: DeliveryFilter {
+                search: Some(word.into()),
+                search_in: Some(scope),
+                ..Default::default()
+            },
+            limit: Some(100),
+            ..Default::default()
+        }
+        .run(conn)?;
+        times.push(began.elapsed().as_secs_f64() * 1000.0);
+    }
+    let (p50, p95v) = p95(times);
+    println!("fts, common words: p50 {p50:.2} ms, p95 {p95v:.2} ms");
+
+    let mut times = Vec::new();
     for q in 0..200 {
         let d = rng.random_range(0..DAYS - 7);
         let filter = DeliveryFilter {
