@@ -18,6 +18,7 @@
 
 mod at_risk;
 mod deliveries;
+mod detail;
 mod error;
 mod failures;
 mod filter;
@@ -27,6 +28,7 @@ mod scope;
 
 pub use at_risk::{AtRiskDelivery, AtRiskQuery};
 pub use deliveries::{DeliveryPage, DeliveryQuery, DeliveryRow};
+pub use detail::{Content, DeliveryDetail, EventDetail, ResponseDetail, delivery_detail};
 pub use error::QueryError;
 pub use failures::{
     Bucket, FailureBucket, FailureCause, FailureGroup, failure_groups, failures_over_time,

@@ -540,3 +540,29 @@ fn query_types_travel_as_the_ui_writes_them() -> anyhow::Result<()> {
     assert!(decl.contains("statuses?: Array<AttemptStatus>"), "{decl}");
     Ok(())
 }
+
+#[test]
+fn a_delivery_in_full_shows_its_chain_payload_and_response() -> anyhow::Result<()> {
+    use console_core::query::{Content, delivery_detail};
+    let h = history()?;
+    let first = h.known.iter().find(|k| k.index == 1 && !k.latest).unwrap();
+    let detail = delivery_detail(h.t.cache.conn(), first.attempt.request_attempt_id)?.unwrap();
+    assert_eq!(detail.attempt.attempt_id, first.attempt.request_attempt_id);
+    assert_eq!(detail.chain.len(), 2, "both attempts of the delivery");
+    assert!(
+        detail.chain[0].created_at < detail.chain[1].created_at,
+        "oldest first"
+    );
+    let event = detail.event.unwrap();
+    assert_eq!(event.content_type.as_deref(), Some("application/json"));
+    assert!(matches!(&event.payload, Some(Content::Text(t)) if t.contains("order_1")));
+    assert_eq!(event.labels, vec![("env".to_owned(), "dev".to_owned())]);
+    let response = detail.response.unwrap();
+    assert_eq!(response.http_code, Some(500));
+    assert_eq!(
+        response.body,
+        Some(Content::Text("internal kiwi error".into()))
+    );
+    assert_eq!(delivery_detail(h.t.cache.conn(), Uuid::new_v4())?, None);
+    Ok(())
+}
