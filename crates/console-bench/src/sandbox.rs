@@ -29,7 +29,8 @@ pub struct SandboxProcess {
 }
 
 /// Starts `hook0-sandbox` (path in `HOOK0_SANDBOX_BIN`, set by `cargo xtask bench`) with
-/// rate limiting off and a fixed history, so every run serves the same data.
+/// rate limiting off, a fixed history and the worker paused, so every run serves the
+/// same data.
 pub fn start(applications: u32, subscriptions: u32, events: u32) -> anyhow::Result<SandboxProcess> {
     let bin = std::env::var("HOOK0_SANDBOX_BIN")
         .context("HOOK0_SANDBOX_BIN must name a release build of hook0-sandbox")?;
@@ -48,6 +49,7 @@ pub fn start(applications: u32, subscriptions: u32, events: u32) -> anyhow::Resu
             "--history-end",
             "2026-11-20T12:00:00Z",
             "--no-rate-limit",
+            "--worker-paused",
         ])
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())

@@ -21,7 +21,7 @@ use crate::{rss, sandbox};
 pub const CHILD: &str = "__sync-child";
 
 /// Events giving ~200,000 attempts over one application with 10 subscriptions.
-const EVENTS_FULL: u32 = 28_000;
+const EVENTS_FULL: u32 = 36_000;
 
 #[derive(Debug, Serialize, Deserialize)]
 struct ChildFigures {

@@ -42,6 +42,9 @@ struct Args {
     /// Turn Hook0's default rate limits off.
     #[arg(long)]
     no_rate_limit: bool,
+    /// Leave live attempts where they are (the served data then never changes).
+    #[arg(long)]
+    worker_paused: bool,
     /// Base URL of `Link` headers (Hook0's APP_URL); the bound address by default.
     #[arg(long)]
     public_url: Option<url::Url>,
@@ -101,7 +104,7 @@ impl Args {
             max_retries: self.max_retries,
             service_token: self.service_token.clone(),
             history_end: self.history_end,
-            worker_paused: false,
+            worker_paused: self.worker_paused,
         }
     }
 }

@@ -22,3 +22,4 @@ mod query_search;
 mod query_support;
 mod sandbox_probe;
 mod support;
+mod sync_engine;

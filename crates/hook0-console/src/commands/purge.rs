@@ -1,0 +1,54 @@
+//! `hook0-console purge`: retention and erasure.
+
+use anyhow::bail;
+use uuid::Uuid;
+
+use crate::output;
+use crate::target::Selection;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Remove events (and their attempts, responses and index entries) older than N days.
+    #[arg(long)]
+    older_than_days: Option<u32>,
+    /// Erase one event (repeatable).
+    #[arg(long = "event")]
+    events: Vec<Uuid>,
+    /// Erase everything of one application.
+    #[arg(long)]
+    application: Option<Uuid>,
+    /// Rewrite the file afterwards so erased bytes leave the disk too.
+    #[arg(long)]
+    vacuum: bool,
+}
+
+pub fn run(selection: &Selection, args: Args) -> anyhow::Result<()> {
+    let chosen = usize::from(args.older_than_days.is_some())
+        + usize::from(!args.events.is_empty())
+        + usize::from(args.application.is_some());
+    if chosen != 1 {
+        bail!("say exactly one of --older-than-days, --event or --application");
+    }
+    let target = selection.resolve()?;
+    if !target.cache_path().exists() {
+        bail!("no cache for {} yet", target.name);
+    }
+    let mut cache = target.open_cache()?;
+    let mut ingest = cache.ingest()?;
+    let erased = if let Some(days) = args.older_than_days {
+        ingest.purge_older_than(chrono::Utc::now(), days)?
+    } else if let Some(application) = args.application {
+        ingest.erase_application(application)?
+    } else {
+        ingest.erase_events(&args.events)?
+    };
+    ingest.commit()?;
+    if args.vacuum {
+        cache.vacuum()?;
+    }
+    output::json_line(&serde_json::json!({
+        "erased_events": erased.events,
+        "erased_attempts": erased.attempts,
+        "erased_responses": erased.responses,
+    }))
+}

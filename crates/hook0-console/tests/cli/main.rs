@@ -1,0 +1,5 @@
+//! The command line as a script uses it: a real process against a sandbox on loopback.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod crash;
+mod support;

@@ -1,0 +1,121 @@
+//! Running `hook0-console` against a sandbox, and reading what it stored.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+
+use chrono::{TimeZone, Utc};
+use hook0_sandbox::{RunningSandbox, SandboxOptions, ScenarioConfig};
+
+pub const KEY_HEX: &str = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0";
+
+/// A sandbox whose data does not change while the tests run: no rate limit, worker paused,
+/// a fixed history.
+pub async fn still_sandbox(events: u32) -> anyhow::Result<RunningSandbox> {
+    let options = SandboxOptions {
+        scenario: ScenarioConfig {
+            seed: 11,
+            applications: 2,
+            subscriptions: 3,
+            events,
+            failure_rate: 0.25,
+        },
+        rate_limit: false,
+        worker_paused: true,
+        history_end: Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).single(),
+        ..SandboxOptions::default()
+    };
+    Ok(hook0_sandbox::start(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)), options).await?)
+}
+
+/// `hook0-console --data-dir DIR --api-url URL ARGS…` with the token and key in its env.
+pub fn console(sandbox: &RunningSandbox, data_dir: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_hook0-console"));
+    command
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(["--api-url", sandbox.api_base_url().as_str()])
+        .args(args)
+        .env("HOOK0_CONSOLE_TOKEN", sandbox.service_token())
+        .env("HOOK0_CONSOLE_CACHE_KEY", KEY_HEX)
+        .stdin(Stdio::null());
+    command
+}
+
+pub fn spawn_sync(sandbox: &RunningSandbox, data_dir: &Path) -> anyhow::Result<Child> {
+    Ok(console(
+        sandbox,
+        data_dir,
+        &["sync", "--pages-per-commit", "1", "--rate", "0", "--json"],
+    )
+    .stdout(Stdio::null())
+    .stderr(Stdio::null())
+    .spawn()?)
+}
+
+pub fn run_sync(sandbox: &RunningSandbox, data_dir: &Path) -> anyhow::Result<Output> {
+    let output = console(
+        sandbox,
+        data_dir,
+        &["sync", "--pages-per-commit", "1", "--rate", "0", "--json"],
+    )
+    .output()?;
+    assert!(
+        output.status.success(),
+        "sync failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    Ok(output)
+}
+
+/// The one cache file under `data_dir`.
+pub fn cache_file(data_dir: &Path) -> anyhow::Result<PathBuf> {
+    let dir = data_dir.join("caches");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "db"))
+        .collect();
+    assert_eq!(files.len(), 1, "one cache in {}", dir.display());
+    Ok(files.remove(0))
+}
+
+/// Every stored fact a sync decides, in a stable order (sync bookkeeping left out).
+pub fn fingerprint(path: &Path) -> anyhow::Result<Vec<String>> {
+    let conn = rusqlite::Connection::open(path)?;
+    conn.execute_batch(&format!(
+        "PRAGMA key = \"x'{KEY_HEX}'\"; PRAGMA cipher_log_level = NONE;"
+    ))?;
+    let mut rows = Vec::new();
+    for sql in [
+        "SELECT hex(uuid) || ':' || status || ':' || retry_count || ':' ||
+                ifnull(http_status, '') || ':' || ifnull(hex(response_uuid), '') || ':' ||
+                response_cached FROM attempt ORDER BY uuid",
+        "SELECT hex(uuid) || ':' || payload_cached || ':' || ifnull(hex(payload), '')
+             FROM event ORDER BY uuid",
+        "SELECT hex(uuid) || ':' || ifnull(http_code, '') || ':' || ifnull(hex(body), '')
+             FROM response ORDER BY uuid",
+        "SELECT hex(e.uuid) || ':' || hex(s.uuid) || ':' || c.outcome || ':' || c.attempts || ':' ||
+                c.runs || ':' || ifnull(c.first_failed_at, '')
+             FROM chain c JOIN event e ON e.id = c.event_id
+             JOIN subscription s ON s.id = c.subscription_id ORDER BY 1",
+        "SELECT application_id || ':' || day || ':' || cause || ':' || subscription_id || ':' ||
+                failures FROM failure_rollup ORDER BY 1",
+        "SELECT key || '=' || value FROM sync_state WHERE key = 'watermark' ORDER BY scope",
+    ] {
+        let mut stmt = conn.prepare(sql)?;
+        let mapped = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        for row in mapped {
+            rows.push(row?);
+        }
+    }
+    Ok(rows)
+}
+
+/// Attempts stored in a cache.
+pub fn attempts_in(path: &Path) -> anyhow::Result<i64> {
+    let conn = rusqlite::Connection::open(path)?;
+    conn.execute_batch(&format!(
+        "PRAGMA key = \"x'{KEY_HEX}'\"; PRAGMA cipher_log_level = NONE;"
+    ))?;
+    Ok(conn.query_row("SELECT count(*) FROM attempt", [], |r| r.get(0))?)
+}
