@@ -25,8 +25,32 @@ pub(super) async fn sync_content(run: &mut Run<'_>) -> Result<(), SyncError> {
     Ok(())
 }
 
-fn is_gone(error: &ApiError) -> bool {
-    matches!(error, ApiError::Problem { status: 404, .. })
+/// Fetches every item with `concurrency` requests in flight. Items the API no longer has
+/// (404: expired by Hook0's retention, or deleted) are left out; any other failure stops.
+pub(super) async fn fetch_each<R, T, F, Fut>(
+    items: Vec<R>,
+    concurrency: usize,
+    fetch: F,
+) -> Result<Vec<T>, ApiError>
+where
+    F: Fn(R) -> Fut,
+    Fut: Future<Output = Result<T, ApiError>>,
+{
+    let fetched: Vec<Option<T>> = stream::iter(items)
+        .map(|item| {
+            let pending = fetch(item);
+            async move {
+                match pending.await {
+                    Ok(value) => Ok(Some(value)),
+                    Err(ApiError::Problem { status: 404, .. }) => Ok(None),
+                    Err(e) => Err(e),
+                }
+            }
+        })
+        .buffer_unordered(concurrency.max(1))
+        .try_collect()
+        .await?;
+    Ok(fetched.into_iter().flatten().collect())
 }
 
 async fn payloads(run: &mut Run<'_>, stage: Stage) -> Result<(), SyncError> {
@@ -44,27 +68,19 @@ async fn payloads(run: &mut Run<'_>, stage: Stage) -> Result<(), SyncError> {
         };
         after = Some(last.row);
         let client = run.client;
-        let fetched: Vec<_> = stream::iter(refs)
-            .map(|r| async move {
-                match client.event(r.application_id, r.event_id).await {
-                    Ok(event) => Ok(Some((r.application_id, event))),
-                    Err(e) if is_gone(&e) => Ok(None),
-                    Err(e) => Err(e),
-                }
-            })
-            .buffer_unordered(run.options.concurrency.max(1))
-            .try_collect()
-            .await?;
-        let count = fetched.len() as u64;
+        let count = refs.len() as u64;
+        let fetched = fetch_each(refs, run.options.concurrency, |r| async move {
+            let event = client.event(r.application_id, r.event_id).await?;
+            Ok((r.application_id, event))
+        })
+        .await?;
+        run.report.missing += count - fetched.len() as u64;
         let mut ingest = run.cache.ingest()?;
-        let mut stored = 0u64;
-        for (application_id, event) in fetched.into_iter().flatten() {
+        for (application_id, event) in fetched {
             ingest.event(&convert::event(application_id, event))?;
-            stored += 1;
         }
         let stats = ingest.commit()?;
         run.absorb(stats);
-        run.report.missing += count - stored;
         done += count;
         run.emit(done, None, None);
     }
@@ -82,27 +98,18 @@ async fn responses(run: &mut Run<'_>) -> Result<(), SyncError> {
         };
         after = Some(last.row);
         let client = run.client;
-        let fetched: Vec<_> = stream::iter(refs)
-            .map(|r| async move {
-                match client.response(r.application_id, r.response_id).await {
-                    Ok(response) => Ok(Some(response)),
-                    Err(e) if is_gone(&e) => Ok(None),
-                    Err(e) => Err(e),
-                }
-            })
-            .buffer_unordered(run.options.concurrency.max(1))
-            .try_collect()
-            .await?;
-        let count = fetched.len() as u64;
+        let count = refs.len() as u64;
+        let fetched = fetch_each(refs, run.options.concurrency, |r| async move {
+            client.response(r.application_id, r.response_id).await
+        })
+        .await?;
+        run.report.missing += count - fetched.len() as u64;
         let mut ingest = run.cache.ingest()?;
-        let mut stored = 0u64;
-        for response in fetched.into_iter().flatten() {
+        for response in fetched {
             ingest.response(&convert::response(response))?;
-            stored += 1;
         }
         let stats = ingest.commit()?;
         run.absorb(stats);
-        run.report.missing += count - stored;
         done += count;
         run.emit(done, None, None);
     }

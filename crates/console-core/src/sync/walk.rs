@@ -1,12 +1,12 @@
 //! Stages 2 and 3: every request attempt of an application, then the unfinished ones again.
 
 use chrono::{DateTime, Utc};
-use futures_util::{StreamExt, TryStreamExt, stream};
 
+use super::content::fetch_each;
 use super::metadata::AppToSync;
 use super::state::{self, Walk};
 use super::{Run, Stage, SyncError};
-use crate::api::{ApiError, AttemptFilter, WalkPage};
+use crate::api::{AttemptFilter, WalkPage};
 use hook0_client::generated::RequestAttempt;
 
 /// Walks the attempts of one application from where the last run stopped (or from the
@@ -108,19 +108,11 @@ pub(super) async fn refresh_unfinished(
     }
     let total = unfinished.len() as u64;
     let client = run.client;
-    let fetched: Vec<Option<RequestAttempt>> = stream::iter(unfinished)
-        .map(|attempt| async move {
-            match client.request_attempt(app.id, attempt.attempt_id).await {
-                Ok(fresh) => Ok(Some(fresh)),
-                Err(ApiError::Problem { status: 404, .. }) => Ok(None),
-                Err(e) => Err(e),
-            }
-        })
-        .buffer_unordered(run.options.concurrency.max(1))
-        .try_collect()
-        .await?;
+    let fresh = fetch_each(unfinished, run.options.concurrency, |attempt| async move {
+        client.request_attempt(app.id, attempt.attempt_id).await
+    })
+    .await?;
     run.cancel.check()?;
-    let fresh: Vec<RequestAttempt> = fetched.into_iter().flatten().collect();
     run.report.missing += total - fresh.len() as u64;
     let mut ingest = run.cache.ingest()?;
     ingest.attempts(app.id, &fresh)?;
