@@ -1,5 +1,6 @@
 //! Running `hook0-console` against a sandbox, and reading what it stored.
 
+use std::io::{BufRead, BufReader};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -42,15 +43,39 @@ pub fn console(sandbox: &RunningSandbox, data_dir: &Path, args: &[&str]) -> Comm
     command
 }
 
-pub fn spawn_sync(sandbox: &RunningSandbox, data_dir: &Path) -> anyhow::Result<Child> {
-    Ok(console(
+/// Starts a sync and SIGKILLs it after it has reported `reports` progress lines (each one
+/// follows a commit), or lets it end if it reports fewer. Returns whether it was killed.
+pub fn sync_killed_after(
+    sandbox: &RunningSandbox,
+    data_dir: &Path,
+    reports: usize,
+) -> anyhow::Result<bool> {
+    let mut child: Child = console(
         sandbox,
         data_dir,
         &["sync", "--pages-per-commit", "1", "--rate", "0", "--json"],
     )
-    .stdout(Stdio::null())
+    .stdout(Stdio::piped())
     .stderr(Stdio::null())
-    .spawn()?)
+    .spawn()?;
+    let stdout = child.stdout.take().expect("piped stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let mut seen = 0;
+    while seen < reports {
+        match lines.next() {
+            Some(line) => {
+                line?;
+                seen += 1;
+            }
+            None => break,
+        }
+    }
+    let killed = child.try_wait()?.is_none();
+    if killed {
+        child.kill()?;
+    }
+    child.wait()?;
+    Ok(killed)
 }
 
 pub fn run_sync(sandbox: &RunningSandbox, data_dir: &Path) -> anyhow::Result<Output> {
@@ -109,13 +134,4 @@ pub fn fingerprint(path: &Path) -> anyhow::Result<Vec<String>> {
         }
     }
     Ok(rows)
-}
-
-/// Attempts stored in a cache.
-pub fn attempts_in(path: &Path) -> anyhow::Result<i64> {
-    let conn = rusqlite::Connection::open(path)?;
-    conn.execute_batch(&format!(
-        "PRAGMA key = \"x'{KEY_HEX}'\"; PRAGMA cipher_log_level = NONE;"
-    ))?;
-    Ok(conn.query_row("SELECT count(*) FROM attempt", [], |r| r.get(0))?)
 }
