@@ -122,6 +122,23 @@ impl Store {
         self.foreign_event_ids.get(&id).copied()
     }
 
+    /// The event `id` when it belongs to application `app` (a foreign one reads as absent,
+    /// like Hook0's 404 inside an accessible application).
+    pub fn event_in_application(&self, id: Uuid, app: u32) -> Option<u32> {
+        self.event_index(id).filter(|&e| {
+            self.events
+                .get(e as usize)
+                .is_some_and(|e| e.application == app)
+        })
+    }
+
+    /// Whether attempt (or response) index `i` was sent by a subscription of `app`.
+    pub fn attempt_in_application(&self, i: u32, app: u32) -> bool {
+        self.attempt(i)
+            .and_then(|a| self.subscriptions.get(a.subscription as usize))
+            .is_some_and(|s| s.application == app)
+    }
+
     pub fn application_index(&self, id: Uuid) -> Option<u32> {
         self.applications
             .iter()

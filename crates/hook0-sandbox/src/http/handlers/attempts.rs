@@ -116,15 +116,6 @@ pub async fn list(State(shared): State<Arc<Shared>>, headers: HeaderMap, uri: Ur
     Ok(response)
 }
 
-fn attempt_in_app(store: &Store, id: Uuid, app: u32) -> Option<u32> {
-    store.attempt_index(id).filter(|&i| {
-        store
-            .attempt(i)
-            .and_then(|a| store.subscriptions.get(a.subscription as usize))
-            .is_some_and(|s| s.application == app)
-    })
-}
-
 pub async fn get(
     State(shared): State<Arc<Shared>>,
     headers: HeaderMap,
@@ -137,7 +128,9 @@ pub async fn get(
     let now = shared.clock.now();
     let store = shared.store.read();
     let app = auth::application(principal, &store, query.required_uuid("application_id")?)?;
-    let view = attempt_in_app(&store, id, app)
+    let view = store
+        .attempt_index(id)
+        .filter(|&i| store.attempt_in_application(i, app))
         .and_then(|i| views::attempt(&store, i, now))
         .ok_or_else(ApiError::not_found)?;
     Ok(json(StatusCode::OK, &view))
@@ -156,12 +149,7 @@ pub async fn response(
     let app = auth::application(principal, &store, query.required_uuid("application_id")?)?;
     let view = store
         .response_index(id)
-        .filter(|&i| {
-            store
-                .attempt(i)
-                .and_then(|a| store.subscriptions.get(a.subscription as usize))
-                .is_some_and(|s| s.application == app)
-        })
+        .filter(|&i| store.attempt_in_application(i, app))
         .and_then(|i| views::response(&store, i))
         .ok_or_else(ApiError::not_found)?;
     Ok(json(StatusCode::OK, &view))

@@ -63,13 +63,7 @@ pub async fn get(
     let store = shared.store.read();
     let app = auth::application(principal, &store, query.required_uuid("application_id")?)?;
     let index = store
-        .event_index(id)
-        .filter(|&e| {
-            store
-                .events
-                .get(e as usize)
-                .is_some_and(|e| e.application == app)
-        })
+        .event_in_application(id, app)
         .ok_or_else(ApiError::not_found)?;
     Ok(json(StatusCode::OK, &views::event(&store, index, true)))
 }
@@ -199,13 +193,7 @@ pub async fn replay(
     let mut store = shared.store.write();
     let app = auth::application(principal, &store, post.application_id)?;
     let index = store
-        .event_index(id)
-        .filter(|&e| {
-            store
-                .events
-                .get(e as usize)
-                .is_some_and(|e| e.application == app)
-        })
+        .event_in_application(id, app)
         .ok_or_else(ApiError::not_found)?;
     fan_out(&mut store, index, now);
     drop(store);
