@@ -55,7 +55,7 @@ fn data_dir<R: tauri::Runtime>(app: &tauri::App<R>) -> Result<PathBuf, ErrorDto>
 
 async fn start_sandbox<R: tauri::Runtime>(app: &tauri::AppHandle<R>) -> Result<(), ErrorDto> {
     let bind = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
-    let sandbox = hook0_sandbox::start(bind, hook0_sandbox::SandboxOptions::default())
+    let sandbox = hook0_sandbox::start(bind, hook0_sandbox::SandboxOptions::built_in_profile())
         .await
         .map_err(|e| ErrorDto::new(ErrorCode::Internal, format!("sandbox: {e}")))?;
     let api_base_url = ApiBaseUrl::parse(sandbox.api_base_url().as_str())?;

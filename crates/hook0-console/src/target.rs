@@ -117,7 +117,9 @@ impl Target {
     ) -> anyhow::Result<(ApiClient, Option<RunningSandbox>)> {
         if self.is_sandbox {
             let bind = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
-            let sandbox = hook0_sandbox::start(bind, sandbox_options()).await?;
+            let sandbox =
+                hook0_sandbox::start(bind, hook0_sandbox::SandboxOptions::built_in_profile())
+                    .await?;
             let base = ApiBaseUrl::parse(sandbox.api_base_url().as_str())?;
             let token = SecretString::from(sandbox.service_token().to_owned());
             let client = ApiClient::new(base, Some(&token), settings)?;
@@ -134,17 +136,6 @@ impl Target {
 
     pub fn cache_path(&self) -> &Path {
         &self.cache_path
-    }
-}
-
-/// The built-in sandbox serves the same seeded history on every start, so that its cache
-/// stays consistent between runs.
-fn sandbox_options() -> hook0_sandbox::SandboxOptions {
-    hook0_sandbox::SandboxOptions {
-        history_end: chrono::DateTime::parse_from_rfc3339("2026-11-01T00:00:00Z")
-            .ok()
-            .map(|t| t.with_timezone(&chrono::Utc)),
-        ..hook0_sandbox::SandboxOptions::default()
     }
 }
 

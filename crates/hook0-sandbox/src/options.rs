@@ -107,6 +107,21 @@ pub struct SandboxOptions {
     pub worker_paused: bool,
 }
 
+impl SandboxOptions {
+    /// The sandbox the console starts for its built-in profile (app and command line alike):
+    /// the default scenario over a fixed history, so every start serves the same attempts
+    /// and the profile's cache stays consistent from one run to the next.
+    pub fn built_in_profile() -> Self {
+        Self {
+            history_end: chrono::DateTime::from_timestamp(BUILT_IN_HISTORY_END, 0),
+            ..Self::default()
+        }
+    }
+}
+
+/// 2026-11-01T00:00:00Z.
+const BUILT_IN_HISTORY_END: i64 = 1_793_491_200;
+
 impl Default for SandboxOptions {
     fn default() -> Self {
         Self {
