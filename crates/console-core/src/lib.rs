@@ -12,6 +12,7 @@ pub mod error;
 pub mod ipc;
 pub mod profile;
 pub mod query;
+pub mod record;
 pub mod sync;
 
 pub use console::Console;

@@ -3,8 +3,8 @@
 //! Paths and query parameters are those of the captured real server (`samples/index.json`).
 //! Bodies decode into `hook0_client`'s generated models, each checked against the captured
 //! samples by the tests; where the API's encoding needs interpreting (base64 payloads,
-//! response bodies) the model is validated into a record of ours ([`EventRecord`],
-//! [`ResponseRecord`]).
+//! response bodies) the model is validated into a [`crate::record`] ([`EventRecord`],
+//! [`ResponseRecord`]), the same type the cache stores.
 
 use hook0_client::generated::{
     Application, Event, EventType, EventWithPayload, Organization, OrganizationInfo,
@@ -12,15 +12,15 @@ use hook0_client::generated::{
 };
 use uuid::Uuid;
 
-use super::payload::{EventRecord, ResponseRecord};
 use super::retry::Idempotency;
 use super::{ApiClient, ApiError};
+use crate::record::{EventRecord, RecordError, ResponseRecord};
 
-/// Puts the URL into a decode error raised while validating a model.
-fn at(url: String) -> impl FnOnce(ApiError) -> ApiError {
-    move |error| match error {
-        ApiError::Decode { reason, .. } => ApiError::Decode { url, reason },
-        other => other,
+/// A model that did not validate is a decode error of the URL it came from.
+fn at(url: String) -> impl FnOnce(RecordError) -> ApiError {
+    move |error| ApiError::Decode {
+        url,
+        reason: error.to_string(),
     }
 }
 

@@ -21,10 +21,10 @@ mod endpoints;
 mod error;
 mod link;
 mod pacing;
-mod payload;
 mod probe;
 mod retry;
 
+pub use crate::record::{EventRecord, Payload, ResponseBody, ResponseRecord};
 pub use attempts::{AttemptFilter, AttemptPager, PAGE_SIZE, Page, parse_page};
 pub use base_url::ApiBaseUrl;
 pub use client::{ApiClient, ClientSettings, RawResponse, RequestStats};
@@ -37,6 +37,5 @@ pub use hook0_client::generated::{
 };
 pub use link::NextLink;
 pub use pacing::{Pacing, RequestRate};
-pub use payload::{EventRecord, Payload, ResponseBody, ResponseRecord};
 pub use probe::{ApplicationSummary, ConnectionReport, OrganizationSummary, probe_connection};
 pub use retry::{Idempotency, RetryPolicy};

@@ -8,14 +8,14 @@
 
 use rusqlite::OptionalExtension;
 use rusqlite::types::Value;
+use uuid::Uuid;
 
 use super::error::CacheError;
 use super::ingest::Ingest;
 use super::metadata::json;
 use super::rollup::{self, Cell};
-use super::types::{
-    AttemptStatus, ErrorKind, EventRecord, ResponseBody, ResponseRecord, cause_of, micros,
-};
+use super::types::{AttemptStatus, ErrorKind, cause_of, micros};
+use crate::record::{EventRecord, ResponseBody, ResponseRecord};
 
 /// An attempt that references a response being stored.
 struct ResponseAttempt {
@@ -28,24 +28,23 @@ struct ResponseAttempt {
     old_kind: Option<String>,
 }
 
-/// Content types whose bytes are never text, even when they happen to be valid UTF-8.
-const BINARY_CONTENT_TYPE: &str = "application/octet-stream+base64";
-
 impl Ingest<'_> {
-    /// Stores an event with its decoded payload (creating the event if no attempt named it).
-    pub fn event(&mut self, e: &EventRecord) -> Result<(), CacheError> {
-        let app = self.application_id(e.application_id)?;
-        let event_type = self.event_type_id(app, &e.event_type)?;
-        let text = if e.content_type == BINARY_CONTENT_TYPE {
-            None
-        } else {
-            std::str::from_utf8(&e.payload).ok()
-        };
+    /// Stores an event of `application_id` with its decoded payload (creating the event if no
+    /// attempt named it). The record does not carry its application because Hook0's event
+    /// answer does not: the caller asked for it by application.
+    pub fn event(&mut self, application_id: Uuid, e: &EventRecord) -> Result<(), CacheError> {
+        let app = self.application_id(application_id)?;
+        let event_type = self.event_type_id(app, &e.event_type_name)?;
+        let text = e.payload.text();
         let payload = match text {
             Some(t) => Value::Text(t.to_owned()),
-            None => Value::Blob(e.payload.clone()),
+            None => Value::Blob(e.payload.bytes.clone()),
         };
-        let metadata = e.metadata.as_ref().map(json).transpose()?;
+        let metadata = (!e.metadata.is_empty())
+            .then(|| json(&e.metadata))
+            .transpose()?;
+        let ip = (!e.ip.is_empty()).then_some(e.ip.as_str());
+        let content_type = &e.payload.content_type;
         let existing: Option<(i64, bool)> = self
             .tx
             .prepare_cached("SELECT id, payload_cached FROM event WHERE uuid = ?1")?
@@ -74,10 +73,10 @@ impl Ingest<'_> {
                         event_type,
                         micros(&e.received_at),
                         micros(&e.occurred_at),
-                        e.content_type,
+                        content_type,
                         payload,
                         metadata,
-                        e.ip
+                        ip
                     ])?;
                 id
             }
@@ -95,10 +94,10 @@ impl Ingest<'_> {
                         event_type,
                         micros(&e.received_at),
                         micros(&e.occurred_at),
-                        e.content_type,
+                        content_type,
                         payload,
                         metadata,
-                        e.ip
+                        ip
                     ],
                     |r| r.get(0),
                 )?,
@@ -126,11 +125,7 @@ impl Ingest<'_> {
             Some(ResponseBody::Bytes(b)) => (Value::Blob(b.clone()), None),
             None => (Value::Null, None),
         };
-        let headers = r
-            .headers
-            .as_ref()
-            .map(|h| json(&h.iter().collect::<std::collections::BTreeMap<_, _>>()))
-            .transpose()?;
+        let headers = r.headers.as_ref().map(json).transpose()?;
         let existing: Option<i64> = self
             .tx
             .prepare_cached("SELECT id FROM response WHERE uuid = ?1")?
@@ -151,7 +146,7 @@ impl Ingest<'_> {
                         r.http_code,
                         headers,
                         body,
-                        r.elapsed_ms,
+                        r.elapsed_time_ms,
                         r.error_name
                     ])?;
                 id
@@ -163,7 +158,14 @@ impl Ingest<'_> {
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
                 )?
                 .query_row(
-                    rusqlite::params![uuid, r.http_code, headers, body, r.elapsed_ms, r.error_name],
+                    rusqlite::params![
+                        uuid,
+                        r.http_code,
+                        headers,
+                        body,
+                        r.elapsed_time_ms,
+                        r.error_name
+                    ],
                     |row| row.get(0),
                 )?,
         };

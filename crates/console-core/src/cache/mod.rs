@@ -14,9 +14,9 @@
 //!   failure rollup, FTS entries) change in the same transaction as the rows they derive from;
 //! - the subscription secret is never stored.
 //!
-//! Inputs are hook0-client's generated models for metadata and attempts, and the plain
-//! [`EventRecord`] / [`ResponseRecord`] for decoded content, so the cache does not depend on
-//! the `api` module.
+//! Inputs are hook0-client's generated models for metadata and attempts, and the validated
+//! [`crate::record`] types for decoded content (the same values the API client returns), so
+//! the cache does not depend on the `api` module.
 
 mod chain;
 mod content;
@@ -39,7 +39,5 @@ pub use migrations::latest_version as latest_schema_version;
 pub use needs::{AttemptRef, EventRef, ResponseRef};
 pub use open::{Cache, CacheReader};
 pub use retention::Erased;
-pub use types::{
-    AttemptStatus, ChainOutcome, ErrorKind, EventRecord, ResponseBody, ResponseRecord,
-};
+pub use types::{AttemptStatus, ChainOutcome, ErrorKind};
 pub(crate) use types::{DAY_MICROS, from_micros, micros};

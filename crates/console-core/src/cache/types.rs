@@ -1,16 +1,12 @@
-//! Values the cache stores and derives: attempt status, chain outcome, error kind, and the
-//! plain records of decoded events and responses.
+//! Values the cache stores and derives: attempt status, chain outcome, error kind.
 //!
 //! Enums are stored as small integers (status, outcome) or short snake_case text (error kind,
 //! failure cause); the codes here are part of the schema and never change meaning.
-
-use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use hook0_client::generated::RequestAttemptStatusType;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
-use uuid::Uuid;
 
 /// Microseconds since the Unix epoch, UTC: how every instant is stored.
 pub(crate) fn micros(t: &DateTime<Utc>) -> i64 {
@@ -219,55 +215,4 @@ pub(crate) fn cause_of(http_status: Option<i64>, kind: ErrorKind) -> String {
         Some(status) => format!("http_{status}"),
         None => kind.as_str().to_owned(),
     }
-}
-
-/// An event with its payload decoded from base64, as the sync hands it to the cache.
-#[derive(Debug, Clone, PartialEq)]
-pub struct EventRecord {
-    /// Hook0's event id.
-    pub event_id: Uuid,
-    /// Application the event belongs to.
-    pub application_id: Uuid,
-    /// Full event type name (`service.resource.verb`).
-    pub event_type: String,
-    /// Payload bytes, decoded.
-    pub payload: Vec<u8>,
-    /// `payload_content_type` as Hook0 reports it.
-    pub content_type: String,
-    /// Routing labels.
-    pub labels: BTreeMap<String, String>,
-    /// Free metadata (JSON), if any.
-    pub metadata: Option<serde_json::Value>,
-    /// Source IP Hook0 recorded.
-    pub ip: Option<String>,
-    /// When the producer says the event occurred.
-    pub occurred_at: DateTime<Utc>,
-    /// When Hook0 received it.
-    pub received_at: DateTime<Utc>,
-}
-
-/// A response body: text, or bytes when it is not UTF-8.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ResponseBody {
-    /// UTF-8 text (searchable).
-    Text(String),
-    /// Anything else.
-    Bytes(Vec<u8>),
-}
-
-/// What a webhook target answered (or the error the worker met), as the sync hands it over.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ResponseRecord {
-    /// Hook0's response id (referenced by request attempts).
-    pub response_id: Uuid,
-    /// HTTP status, when the target answered.
-    pub http_code: Option<i64>,
-    /// Response headers, when the target answered.
-    pub headers: Option<BTreeMap<String, String>>,
-    /// Body, or the worker's error text.
-    pub body: Option<ResponseBody>,
-    /// Time the call took.
-    pub elapsed_ms: Option<i64>,
-    /// Hook0's error name (`E_HTTP`, `E_TIMEOUT`, …).
-    pub error_name: Option<String>,
 }

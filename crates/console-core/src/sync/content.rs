@@ -6,7 +6,7 @@
 
 use futures_util::{StreamExt, TryStreamExt, stream};
 
-use super::{ContentPolicy, Run, Stage, SyncError, convert};
+use super::{ContentPolicy, Run, Stage, SyncError};
 use crate::api::ApiError;
 use crate::cache::{EventRef, ResponseRef};
 
@@ -77,7 +77,7 @@ async fn payloads(run: &mut Run<'_>, stage: Stage) -> Result<(), SyncError> {
         run.report.missing += count - fetched.len() as u64;
         let mut ingest = run.cache.ingest()?;
         for (application_id, event) in fetched {
-            ingest.event(&convert::event(application_id, event))?;
+            ingest.event(application_id, &event)?;
         }
         let stats = ingest.commit()?;
         run.absorb(stats);
@@ -106,7 +106,7 @@ async fn responses(run: &mut Run<'_>) -> Result<(), SyncError> {
         run.report.missing += count - fetched.len() as u64;
         let mut ingest = run.cache.ingest()?;
         for response in fetched {
-            ingest.response(&convert::response(response))?;
+            ingest.response(&response)?;
         }
         let stats = ingest.commit()?;
         run.absorb(stats);

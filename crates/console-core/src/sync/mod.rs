@@ -17,7 +17,6 @@
 //! - no `await` happens while a write transaction is open.
 
 mod content;
-mod convert;
 mod error;
 mod metadata;
 mod options;

@@ -1,8 +1,9 @@
 //! Payloads and bodies: text is searchable, bytes are kept as bytes, replacements re-index,
 //! bad input is refused with a typed error.
 
-use console_core::cache::{CacheError, ResponseBody};
+use console_core::cache::CacheError;
 use console_core::error::ErrorCode;
+use console_core::record::ResponseBody;
 use uuid::Uuid;
 
 use crate::cache_support::*;
@@ -22,12 +23,12 @@ fn a_replaced_payload_is_reindexed_and_binary_content_stays_bytes() -> anyhow::R
     seed_metadata(&mut t.cache, &f, 30)?;
     let (text, binary) = (v7(t0()), v7(t0() + secs(1)));
     let mut tx = t.cache.ingest()?;
-    tx.event(&event_record(f.app, text, r#"{"v":"firstword"}"#, t0()))?;
-    tx.event(&event_record(f.app, text, r#"{"v":"secondword"}"#, t0()))?;
-    let mut bin = event_record(f.app, binary, "", t0());
-    bin.payload = vec![0, 1, 0xff, b'b', b'i', b'n'];
-    bin.content_type = "application/octet-stream+base64".into();
-    tx.event(&bin)?;
+    tx.event(f.app, &event_record(text, r#"{"v":"firstword"}"#, t0()))?;
+    tx.event(f.app, &event_record(text, r#"{"v":"secondword"}"#, t0()))?;
+    let mut bin = event_record(binary, "", t0());
+    bin.payload.bytes = vec![0, 1, 0xff, b'b', b'i', b'n'];
+    bin.payload.content_type = "application/octet-stream+base64".into();
+    tx.event(f.app, &bin)?;
     let response = Uuid::new_v4();
     let mut r = response_record(response, Some(200), None, "");
     r.body = Some(ResponseBody::Bytes(vec![0xde, 0xad, 0xbe, 0xef]));
@@ -64,6 +65,39 @@ fn a_replaced_payload_is_reindexed_and_binary_content_stays_bytes() -> anyhow::R
         .conn()
         .query_row("SELECT count(*) FROM event_label", [], |r| r.get(0))?;
     assert_eq!(labels, 2, "labels replaced, not duplicated");
+    Ok(())
+}
+
+#[test]
+fn an_event_is_stored_as_the_api_validated_it() -> anyhow::Result<()> {
+    let mut t = temp_cache()?;
+    let f = fixture();
+    seed_metadata(&mut t.cache, &f, 30)?;
+    let (with, without) = (v7(t0()), v7(t0() + secs(1)));
+    let mut bare = event_record(without, "{}", t0());
+    bare.metadata.clear();
+    bare.ip.clear();
+    let mut tx = t.cache.ingest()?;
+    tx.event(f.app, &event_record(with, "{}", t0()))?;
+    tx.event(f.app, &bare)?;
+    tx.commit()?;
+    let stored = |id: Uuid| -> anyhow::Result<(Option<String>, Option<String>)> {
+        Ok(t.cache.conn().query_row(
+            "SELECT metadata, ip FROM event WHERE uuid = ?1",
+            [&id.as_bytes()[..]],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?)
+    };
+    assert_eq!(
+        stored(with)?,
+        (Some(r#"{"seq":"1"}"#.into()), Some("127.0.0.1".into())),
+        "metadata kept as a JSON object, the address as sent"
+    );
+    assert_eq!(
+        stored(without)?,
+        (None, None),
+        "no metadata and no address are stored as absent, not as empty values"
+    );
     Ok(())
 }
 

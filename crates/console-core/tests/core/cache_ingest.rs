@@ -296,7 +296,7 @@ fn the_sync_learns_what_is_missing() -> anyhow::Result<()> {
     assert_ne!(rest[0].event_id, first[0].event_id);
 
     let mut tx = t.cache.ingest()?;
-    tx.event(&event_record(f.app, failed_event, r#"{"a":1}"#, t0()))?;
+    tx.event(f.app, &event_record(failed_event, r#"{"a":1}"#, t0()))?;
     tx.commit()?;
     assert!(t.cache.has_event_payload(failed_event)?);
     assert!(t.cache.failed_events_without_payload(None, 10)?.is_empty());

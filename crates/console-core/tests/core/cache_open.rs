@@ -28,12 +28,10 @@ fn the_file_has_no_sqlite_header_and_no_plaintext_fts_included() -> anyhow::Resu
     let a = attempt(event, f.subs[0], t0(), 0, St::Http(500));
     let mut tx = t.cache.ingest()?;
     tx.attempts(f.app, std::slice::from_ref(&a))?;
-    tx.event(&event_record(
+    tx.event(
         f.app,
-        event,
-        r#"{"customer":"zebracorn-payload-4711"}"#,
-        t0(),
-    ))?;
+        &event_record(event, r#"{"customer":"zebracorn-payload-4711"}"#, t0()),
+    )?;
     tx.response(&response_record(
         a.response_id.unwrap(),
         Some(500),

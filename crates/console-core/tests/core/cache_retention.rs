@@ -31,13 +31,11 @@ fn two_events(t: &mut TempCache, f: &Fixture) -> anyhow::Result<(Uuid, Uuid)> {
     let a_erase_ok = attempt(erase, f.subs[1], t0() + secs(1), 0, St::Ok(200));
     let mut tx = t.cache.ingest()?;
     tx.attempts(f.app, &[a_keep.clone(), a_erase.clone(), a_erase_ok])?;
-    tx.event(&event_record(f.app, keep, r#"{"note":"keepsake"}"#, t0()))?;
-    tx.event(&event_record(
+    tx.event(f.app, &event_record(keep, r#"{"note":"keepsake"}"#, t0()))?;
+    tx.event(
         f.app,
-        erase,
-        r#"{"note":"forgetmenot"}"#,
-        t0(),
-    ))?;
+        &event_record(erase, r#"{"note":"forgetmenot"}"#, t0()),
+    )?;
     tx.response(&response_record(
         a_keep.response_id.unwrap(),
         Some(500),
@@ -157,7 +155,7 @@ fn purge_drops_events_older_than_the_retention_whole_days() -> anyhow::Result<()
             attempt(recent, f.subs[0], now - secs(60), 0, St::Http(500)),
         ],
     )?;
-    tx.event(&event_record(f.app, old, r#"{"note":"ancient"}"#, old_at))?;
+    tx.event(f.app, &event_record(old, r#"{"note":"ancient"}"#, old_at))?;
     tx.commit()?;
     let mut tx = t.cache.ingest()?;
     let erased = tx.purge_older_than(now, 30)?;

@@ -4,7 +4,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use console_core::cache::{Cache, CacheKey, EventRecord, ResponseBody, ResponseRecord};
+use console_core::cache::{Cache, CacheKey};
+use console_core::record::{EventRecord, Payload, ResponseBody, ResponseRecord};
 use hook0_client::generated::{
     Application, Organization, OrganizationInfo, OrganizationInfoConsumption,
     OrganizationInfoOnboardingSteps, OrganizationInfoOnboardingStepsApplication,
@@ -204,16 +205,17 @@ pub fn attempt_with_id(
     }
 }
 
-pub fn event_record(app: Uuid, event: Uuid, payload: &str, at: DateTime<Utc>) -> EventRecord {
+pub fn event_record(event: Uuid, payload: &str, at: DateTime<Utc>) -> EventRecord {
     EventRecord {
         event_id: event,
-        application_id: app,
-        event_type: "billing.invoice.paid".into(),
-        payload: payload.as_bytes().to_vec(),
-        content_type: "application/json".into(),
+        event_type_name: "billing.invoice.paid".into(),
+        payload: Payload {
+            content_type: "application/json".into(),
+            bytes: payload.as_bytes().to_vec(),
+        },
         labels: BTreeMap::from([("env".to_owned(), "prod".to_owned())]),
-        metadata: Some(serde_json::json!({"seq": "1"})),
-        ip: Some("127.0.0.1".into()),
+        metadata: BTreeMap::from([("seq".to_owned(), "1".to_owned())]),
+        ip: "127.0.0.1".into(),
         occurred_at: at,
         received_at: at,
     }
@@ -221,7 +223,7 @@ pub fn event_record(app: Uuid, event: Uuid, payload: &str, at: DateTime<Utc>) ->
 
 pub fn response_record(
     id: Uuid,
-    code: Option<i64>,
+    code: Option<u16>,
     error: Option<&str>,
     body: &str,
 ) -> ResponseRecord {
@@ -230,7 +232,7 @@ pub fn response_record(
         http_code: code,
         headers: code.map(|_| BTreeMap::from([("content-type".into(), "text/plain".into())])),
         body: Some(ResponseBody::Text(body.into())),
-        elapsed_ms: Some(42),
+        elapsed_time_ms: Some(42),
         error_name: error.map(str::to_owned),
     }
 }

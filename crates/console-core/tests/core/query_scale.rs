@@ -4,14 +4,16 @@
 //!
 //! `SCALE_ATTEMPTS=1000000 cargo test --release -p console-core --test core query_scale -- --ignored --nocapture`
 
+use std::collections::BTreeMap;
 use std::time::Instant;
 
 use chrono::{DateTime, Duration, Utc};
+use console_core::cache::Cache;
 use console_core::cache::{AttemptStatus, ChainOutcome};
-use console_core::cache::{Cache, EventRecord, ResponseBody, ResponseRecord};
 use console_core::query::{
     DeliveryFilter, DeliveryQuery, Direction, SearchScope, Sort, SortKey, failure_groups,
 };
+use console_core::record::{EventRecord, Payload, ResponseBody, ResponseRecord};
 use hook0_client::generated::RequestAttempt;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -178,22 +180,26 @@ fn query_scale() -> anyhow::Result<()> {
     let mut tx = t.cache.ingest()?;
     for (n, (i, event)) in (0..events).rev().zip(event_ids.iter()).enumerate() {
         let at = w.start + Duration::microseconds(step * i as i64);
-        tx.event(&EventRecord {
-            event_id: *event,
-            application_id: w.apps[i % APPS].app,
-            event_type: TYPES[i % TYPES.len()].into(),
-            payload: payload(&mut rng, i).into_bytes(),
-            content_type: "application/json".into(),
-            labels: [(
-                "env".to_owned(),
-                if i % 4 == 0 { "prod" } else { "dev" }.to_owned(),
-            )]
-            .into(),
-            metadata: None,
-            ip: None,
-            occurred_at: at,
-            received_at: at,
-        })?;
+        tx.event(
+            w.apps[i % APPS].app,
+            &EventRecord {
+                event_id: *event,
+                event_type_name: TYPES[i % TYPES.len()].into(),
+                payload: Payload {
+                    content_type: "application/json".into(),
+                    bytes: payload(&mut rng, i).into_bytes(),
+                },
+                labels: [(
+                    "env".to_owned(),
+                    if i % 4 == 0 { "prod" } else { "dev" }.to_owned(),
+                )]
+                .into(),
+                metadata: BTreeMap::new(),
+                ip: String::new(),
+                occurred_at: at,
+                received_at: at,
+            },
+        )?;
         if n % 20_000 == 19_999 {
             tx.commit()?;
             tx = t.cache.ingest()?;
@@ -215,10 +221,10 @@ fn query_scale() -> anyhow::Result<()> {
         };
         tx.response(&ResponseRecord {
             response_id: *r,
-            http_code: status.map(i64::from),
+            http_code: status.and_then(|s| u16::try_from(s).ok()),
             headers: None,
             body: Some(ResponseBody::Text(format!("upstream said no{teapot}"))),
-            elapsed_ms: Some(80),
+            elapsed_time_ms: Some(80),
             error_name: Some(
                 if status.is_some() {
                     "E_HTTP"

@@ -49,12 +49,10 @@ fn every_search_plan_returns_exactly_the_matching_rows() -> anyhow::Result<()> {
             }
         }
         tx.attempts(f.app, std::slice::from_ref(&a))?;
-        tx.event(&event_record(
+        tx.event(
             f.app,
-            event,
-            &format!(r#"{{"words":"{}"}}"#, words.join(" ")),
-            at,
-        ))?;
+            &event_record(event, &format!(r#"{{"words":"{}"}}"#, words.join(" ")), at),
+        )?;
     }
     tx.commit()?;
     for (word, want) in &by_word {

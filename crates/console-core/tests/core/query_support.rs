@@ -98,7 +98,6 @@ pub fn history() -> anyhow::Result<History> {
         }
         tx.attempts(f.app, &page)?;
         let mut record = event_record(
-            f.app,
             event,
             &format!(
                 r#"{{"order":"order_{i}","fruit":"{}"}}"#,
@@ -106,9 +105,9 @@ pub fn history() -> anyhow::Result<History> {
             ),
             at,
         );
-        record.event_type = event_type.into();
+        record.event_type_name = event_type.into();
         record.labels = [("env".to_owned(), env.to_owned())].into();
-        tx.event(&record)?;
+        tx.event(f.app, &record)?;
         for a in &page {
             match (a.http_response_status, a.response_id) {
                 (Some(500), Some(r)) => tx.response(&response_record(
