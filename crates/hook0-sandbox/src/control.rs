@@ -144,6 +144,19 @@ impl SandboxControl {
         self.shared.wake.notify_one();
     }
 
+    /// Every user access token expires now, as after five idle minutes; refresh tokens still
+    /// work, so a client has to refresh.
+    pub fn expire_access_tokens(&self) {
+        let now = self.shared.clock.now();
+        self.shared.sessions.lock().expire_access_tokens(now);
+    }
+
+    /// Every user token expires now, refresh tokens included: clients must sign in again.
+    pub fn expire_user_sessions(&self) {
+        let now = self.shared.clock.now();
+        self.shared.sessions.lock().expire_all(now);
+    }
+
     /// Jobs waiting in the worker's queue.
     pub fn queued(&self) -> usize {
         self.shared.store.read().queue.len()

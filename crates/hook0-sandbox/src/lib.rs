@@ -31,12 +31,13 @@ mod options;
 mod rng;
 mod running;
 mod scenario;
+mod sessions;
 mod state;
 mod store;
 mod worker;
 
 pub use control::{SandboxControl, SubscriptionInfo};
 pub use error::SandboxError;
-pub use options::{Behaviour, Faults, SandboxOptions, ScenarioConfig, Storm};
+pub use options::{Behaviour, Faults, SandboxOptions, ScenarioConfig, Storm, UserAccount};
 pub use running::{RunningSandbox, start};
 pub use scenario::{AttemptCounts, GeneratedScenario};

@@ -1,12 +1,13 @@
 //! `hook0-sandbox`: a Hook0-compatible API server on loopback.
 //!
 //! Prints one JSON line on stdout once listening (`api_base_url`, `service_token`,
-//! `organization_id`, `applications`, `attempts`), logs to stderr, and stops on SIGINT/SIGTERM.
+//! `organization_id`, `user_email`, `applications`, `attempts`), logs to stderr, and stops on
+//! SIGINT/SIGTERM.
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use clap::Parser;
-use hook0_sandbox::{Faults, SandboxOptions, ScenarioConfig, Storm};
+use hook0_sandbox::{Faults, SandboxOptions, ScenarioConfig, Storm, UserAccount};
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -74,6 +75,12 @@ struct Args {
     fault_large_rate: f64,
     #[arg(long, default_value_t = 8 * 1024 * 1024)]
     fault_large_bytes: usize,
+    /// Lifetime of a signed-in user's access token, in seconds (Hook0's default: 300).
+    #[arg(long, default_value_t = 300)]
+    access_token_secs: u64,
+    /// Lifetime of a signed-in user's refresh token, in seconds (Hook0's default: 1800).
+    #[arg(long, default_value_t = 1800)]
+    refresh_token_secs: u64,
 }
 
 impl Args {
@@ -105,6 +112,11 @@ impl Args {
             service_token: self.service_token.clone(),
             history_end: self.history_end,
             worker_paused: self.worker_paused,
+            user: UserAccount {
+                access_token_lifetime: Duration::from_secs(self.access_token_secs),
+                refresh_token_lifetime: Duration::from_secs(self.refresh_token_secs),
+                ..UserAccount::default()
+            },
         }
     }
 }
@@ -147,6 +159,7 @@ async fn main() -> anyhow::Result<()> {
         "api_base_url": sandbox.api_base_url(),
         "service_token": sandbox.service_token(),
         "organization_id": sandbox.organization_id(),
+        "user_email": sandbox.user().email,
         "applications": applications,
         "attempts": sandbox.attempt_count(),
     });

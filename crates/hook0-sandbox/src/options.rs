@@ -86,6 +86,35 @@ impl Default for Faults {
     }
 }
 
+/// The one user who can sign in with email and password (`POST auth/login`): a member of the
+/// organization, reaching what the service token reaches.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UserAccount {
+    pub email: String,
+    pub password: String,
+    pub first_name: String,
+    pub last_name: String,
+    /// Hook0's default is 5 minutes.
+    pub access_token_lifetime: Duration,
+    /// Hook0's default is 30 minutes.
+    pub refresh_token_lifetime: Duration,
+}
+
+impl Default for UserAccount {
+    fn default() -> Self {
+        Self {
+            email: "operator@sandbox.hook0.invalid".to_owned(),
+            // Loopback only and simulated data: a known password is what makes the sandbox
+            // usable to try the console's sign-in.
+            password: "sandbox-password".to_owned(),
+            first_name: "Sandbox".to_owned(),
+            last_name: "Operator".to_owned(),
+            access_token_lifetime: Duration::from_secs(5 * 60),
+            refresh_token_lifetime: Duration::from_secs(30 * 60),
+        }
+    }
+}
+
 /// Everything [`crate::start`] needs.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SandboxOptions {
@@ -105,6 +134,8 @@ pub struct SandboxOptions {
     pub history_end: Option<DateTime<Utc>>,
     /// Start with the background worker paused (see [`crate::SandboxControl::resume_worker`]).
     pub worker_paused: bool,
+    /// Who can sign in with email and password, and how long their tokens live.
+    pub user: UserAccount,
 }
 
 impl SandboxOptions {
@@ -134,6 +165,7 @@ impl Default for SandboxOptions {
             service_token: None,
             history_end: None,
             worker_paused: false,
+            user: UserAccount::default(),
         }
     }
 }

@@ -8,7 +8,8 @@ use crate::http::faults::FaultState;
 use crate::http::problem::check_catalogue;
 use crate::http::ratelimit::RateLimits;
 use crate::ids;
-use crate::options::SandboxOptions;
+use crate::options::{SandboxOptions, UserAccount};
+use crate::sessions::Sessions;
 use crate::state::Shared;
 use crate::store::LiveSettings;
 use parking_lot::{Mutex, RwLock};
@@ -40,6 +41,13 @@ fn validate(options: &SandboxOptions) -> Result<(), SandboxError> {
     }
     if options.scenario.applications > 1_000 || options.scenario.subscriptions > 1_000 {
         return invalid("at most 1000 applications and 1000 subscriptions per application");
+    }
+    if options.user.email.trim().is_empty() || options.user.password.is_empty() {
+        return invalid("the user needs an email and a password");
+    }
+    if options.user.access_token_lifetime.is_zero() || options.user.refresh_token_lifetime.is_zero()
+    {
+        return invalid("token lifetimes must be positive");
     }
     if options
         .service_token
@@ -101,6 +109,12 @@ pub async fn start(
         limits: RateLimits::new(options.rate_limit),
         wake: Notify::new(),
         paused: AtomicBool::new(options.worker_paused),
+        sessions: Mutex::new(Sessions::new(
+            seed,
+            options.user.access_token_lifetime,
+            options.user.refresh_token_lifetime,
+        )),
+        user: options.user.clone(),
     });
     let app = crate::http::router(shared.clone());
     let (stop_server, stopped) = oneshot::channel::<()>();
@@ -147,6 +161,11 @@ impl RunningSandbox {
     /// The organization-wide token.
     pub fn service_token(&self) -> &str {
         &self.shared.service_token
+    }
+
+    /// The user who can sign in with email and password.
+    pub fn user(&self) -> &UserAccount {
+        &self.shared.user
     }
 
     pub fn organization_id(&self) -> Uuid {

@@ -3,6 +3,8 @@
 use crate::clock::Clock;
 use crate::http::faults::FaultState;
 use crate::http::ratelimit::RateLimits;
+use crate::options::UserAccount;
+use crate::sessions::Sessions;
 use crate::store::Store;
 use parking_lot::{Mutex, RwLock};
 use std::sync::atomic::AtomicBool;
@@ -21,4 +23,7 @@ pub struct Shared {
     pub wake: Notify,
     /// When set, the background worker runs nothing (tests drive it with flush/advance).
     pub paused: AtomicBool,
+    /// Who may sign in, and the sessions their logins started.
+    pub user: UserAccount,
+    pub sessions: Mutex<Sessions>,
 }

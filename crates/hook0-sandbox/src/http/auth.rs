@@ -4,9 +4,12 @@
 //! case-sensitive) or an unknown token → 403 `AuthInvalidBiscuit`. The service token is
 //! organization-wide; an application secret (a UUID) only opens its own application, and any
 //! other application or organization-level endpoint answers 403 `Forbidden` — as does an
-//! unknown application id (Hook0 never says 404 for those).
+//! unknown application id (Hook0 never says 404 for those). A signed-in user's live access
+//! token reaches what the service token reaches; their refresh token is refused on the API
+//! with 403 `Forbidden`, and an expired or ended one is 403 `AuthInvalidBiscuit`.
 
 use super::problem::ApiError;
+use crate::sessions::Bearer;
 use crate::state::Shared;
 use crate::store::Store;
 use axum::http::{HeaderMap, header};
@@ -18,19 +21,32 @@ pub enum Principal {
     Service,
     /// An application secret, for this application index only.
     Application(u32),
+    /// A signed-in user (editor of the one organization).
+    User,
 }
 
-pub fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<Principal, ApiError> {
+/// The token of `Authorization: Bearer <token>`: 401 without the header, 403 when it is not
+/// of that form.
+pub fn bearer(headers: &HeaderMap) -> Result<&str, ApiError> {
     let Some(value) = headers.get(header::AUTHORIZATION) else {
         return Err(ApiError::problem("AuthNoAuthorizationHeader"));
     };
-    let token = value
+    value
         .to_str()
         .ok()
         .and_then(|v| v.strip_prefix("Bearer "))
-        .ok_or_else(|| ApiError::problem("AuthInvalidBiscuit"))?;
+        .ok_or_else(|| ApiError::problem("AuthInvalidBiscuit"))
+}
+
+pub fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<Principal, ApiError> {
+    let token = bearer(headers)?;
     if token == shared.service_token {
         return Ok(Principal::Service);
+    }
+    match shared.sessions.lock().classify(token, shared.clock.now()) {
+        Bearer::Access => return Ok(Principal::User),
+        Bearer::Refresh => return Err(ApiError::forbidden()),
+        Bearer::Invalid => {}
     }
     if let Ok(secret) = Uuid::parse_str(token) {
         return shared
@@ -49,16 +65,18 @@ pub fn application(principal: Principal, store: &Store, id: Uuid) -> Result<u32,
         .application_index(id)
         .ok_or_else(ApiError::forbidden)?;
     match principal {
-        Principal::Service => Ok(index),
+        Principal::Service | Principal::User => Ok(index),
         Principal::Application(own) if own == index => Ok(index),
         Principal::Application(_) => Err(ApiError::forbidden()),
     }
 }
 
-/// Organization-level endpoints: service token of this organization only.
+/// Organization-level endpoints: service token or user of this organization only.
 pub fn organization(principal: Principal, store: &Store, id: Option<Uuid>) -> Result<(), ApiError> {
     match principal {
-        Principal::Service if id.is_none_or(|id| id == store.organization.id) => Ok(()),
+        Principal::Service | Principal::User if id.is_none_or(|id| id == store.organization.id) => {
+            Ok(())
+        }
         _ => Err(ApiError::forbidden()),
     }
 }

@@ -18,7 +18,7 @@ use axum::Router;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get, post};
-use handlers::{attempts, events, meta, organizations, subscriptions};
+use handlers::{attempts, events, meta, organizations, session, subscriptions};
 use std::sync::Arc;
 
 type Routes = Router<Arc<Shared>>;
@@ -57,6 +57,9 @@ pub fn router(shared: Arc<Shared>) -> Router {
         ("/request_attempts", get(attempts::list)),
         ("/request_attempts/{id}", get(attempts::get)),
         ("/responses/{id}", get(attempts::response)),
+        ("/auth/login", post(session::login)),
+        ("/auth/refresh", post(session::refresh)),
+        ("/auth/logout", post(session::logout)),
     ] {
         api = both(api, path, methods);
     }

@@ -6,6 +6,7 @@ pub mod attempts;
 pub mod events;
 pub mod meta;
 pub mod organizations;
+pub mod session;
 pub mod subscriptions;
 
 use super::problem::ApiError;

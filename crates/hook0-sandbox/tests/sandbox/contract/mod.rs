@@ -10,6 +10,7 @@
 
 mod problems;
 mod served;
+mod sessions;
 
 use crate::support::{Reply, Sandbox, sample, sample_index, str_of};
 use anyhow::{Context, Result, anyhow, ensure};
