@@ -10,6 +10,8 @@ const COMMANDS: &[&str] = &[
     "set_active_profile",
     "test_connection",
     "test_draft",
+    "sign_in",
+    "sign_out",
 ];
 
 fn main() {

@@ -19,6 +19,8 @@ pub fn register_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri
         commands::profiles::set_active_profile,
         commands::profiles::test_connection,
         commands::profiles::test_draft,
+        commands::profiles::sign_in,
+        commands::profiles::sign_out,
     ])
 }
 

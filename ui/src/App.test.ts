@@ -80,7 +80,7 @@ describe("App", () => {
     await fireEvent.input(screen.getByLabelText("API base URL"), {
       target: { value: "https://app.hook0.com/api/v1/" },
     });
-    await fireEvent.input(screen.getByLabelText("API token"), { target: { value: "tok" } });
+    await fireEvent.input(screen.getByLabelText("Token"), { target: { value: "tok" } });
     await fireEvent.click(screen.getByRole("button", { name: "Test connection" }));
     await screen.findByRole("region", { name: "Connection test result" });
     await fireEvent.click(screen.getByRole("button", { name: "Save profile" }));

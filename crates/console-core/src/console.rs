@@ -2,6 +2,9 @@
 //!
 //! Every operation the UI can ask for is a method here returning `Result<_, ErrorDto>`, so the
 //! shell's commands stay one line long and the same behaviour is testable without a window.
+//! Signing in with email and password lives in [`sign_in`].
+
+mod sign_in;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -13,7 +16,9 @@ use uuid::Uuid;
 use crate::api::{ApiClient, ClientSettings, ConnectionReport, probe_connection};
 use crate::error::{ErrorCode, ErrorDto};
 use crate::ipc::{AppStatus, ConnectionState, LockState};
-use crate::profile::{Profile, ProfileDraft, ProfileError, ProfileStore, SandboxEndpoint};
+use crate::profile::{
+    AuthMethod, DraftAuth, Profile, ProfileDraft, ProfileError, ProfileStore, SandboxEndpoint,
+};
 
 /// File name of the profile list inside the data directory.
 pub const PROFILES_FILE: &str = "profiles.json";
@@ -67,9 +72,22 @@ impl Console {
         Ok(self.profiles()?.list())
     }
 
-    /// Adds or changes a profile.
-    pub fn save_profile(&self, draft: ProfileDraft) -> Result<Profile, ErrorDto> {
-        let profile = self.profiles()?.save(draft)?;
+    /// Adds or changes a profile. With email and password it signs in first, so a wrong
+    /// password saves nothing; the password is dropped once used.
+    pub async fn save_profile(&self, draft: ProfileDraft) -> Result<Profile, ErrorDto> {
+        let draft = draft.validate()?;
+        self.profiles()?.check(&draft)?;
+        let signed_in = match &draft.auth {
+            DraftAuth::SignIn {
+                email,
+                password: Some(password),
+            } => Some(
+                self.log_in(draft.api_base_url.clone(), email, password)
+                    .await?,
+            ),
+            _ => None,
+        };
+        let profile = self.profiles()?.save_valid(draft, signed_in)?;
         // Whatever was tested before may no longer describe this profile.
         self.connections()?.remove(&profile.id);
         Ok(profile)
@@ -87,17 +105,29 @@ impl Console {
         Ok(self.profiles()?.set_active(id)?)
     }
 
+    /// An API client for a saved profile. Clients of one profile share its credentials: a
+    /// user session refreshed by one is what the others (and later ones) send.
+    pub fn client(&self, id: Uuid) -> Result<ApiClient, ErrorDto> {
+        let (base, session) = self.profiles()?.endpoint(id)?;
+        let Some(session) = session else {
+            let profile = self.profiles()?.get(id)?;
+            return Err(no_credentials(&profile));
+        };
+        Ok(ApiClient::with_session(
+            base,
+            session,
+            self.client_settings.clone(),
+        )?)
+    }
+
     /// Tests a saved profile and remembers the outcome for the status bar.
     pub async fn test_connection(&self, id: Uuid) -> Result<ConnectionReport, ErrorDto> {
-        let (base, token) = self.profiles()?.endpoint(id)?;
-        let Some(token) = token else {
-            return Err(ErrorDto::new(
-                ErrorCode::InvalidInput,
-                "this profile has no token in this session: edit it and paste the token",
-            ));
+        let outcome = match self.client(id) {
+            Ok(client) => probe_connection(&client).await.map_err(ErrorDto::from),
+            // An ended session is the connection's state, as the status bar must show it.
+            Err(error) if error.code == ErrorCode::SessionExpired => Err(error),
+            Err(error) => return Err(error),
         };
-        let client = ApiClient::new(base, Some(&token), self.client_settings.clone())?;
-        let outcome = probe_connection(&client).await.map_err(ErrorDto::from);
         let checked_at = now();
         let state = match &outcome {
             Ok(_) => ConnectionState::Online { checked_at },
@@ -111,14 +141,21 @@ impl Console {
         outcome
     }
 
-    /// Tests what the form holds before it is saved. A blank token falls back to the one held
-    /// for the profile being edited.
+    /// Tests what the form holds before it is saved. A blank token (or password) falls back
+    /// to what is held for the profile being edited.
     pub async fn test_draft(&self, draft: ProfileDraft) -> Result<ConnectionReport, ErrorDto> {
         let draft = draft.validate().map_err(ErrorDto::from)?;
-        let token = match (draft.token, draft.id) {
-            (Some(token), _) => token,
-            (None, Some(id)) => self.profiles()?.token(id).ok_or_else(missing_token)?,
-            (None, None) => return Err(missing_token()),
+        let token = match (draft.auth, draft.id) {
+            (DraftAuth::SignIn { email, password }, id) => {
+                return self
+                    .test_sign_in(draft.api_base_url, id, &email, password)
+                    .await;
+            }
+            (DraftAuth::Token(Some(token)), _) => token,
+            (DraftAuth::Token(None), Some(id)) => {
+                self.profiles()?.token(id).ok_or_else(missing_token)?
+            }
+            (DraftAuth::Token(None), None) => return Err(missing_token()),
         };
         let client = ApiClient::new(
             draft.api_base_url,
@@ -142,6 +179,23 @@ impl Console {
 
     fn connections(&self) -> Result<MutexGuard<'_, HashMap<Uuid, ConnectionState>>, ErrorDto> {
         self.connections.lock().map_err(|_| poisoned())
+    }
+}
+
+/// What a profile without credentials in this session needs.
+fn no_credentials(profile: &Profile) -> ErrorDto {
+    match profile.auth_method {
+        AuthMethod::EmailPassword => ErrorDto::new(
+            ErrorCode::SessionExpired,
+            format!(
+                "sign in to “{}” with your password (sessions are kept in memory only)",
+                profile.name
+            ),
+        ),
+        AuthMethod::ApiToken => ErrorDto::new(
+            ErrorCode::InvalidInput,
+            "this profile has no token in this session: edit it and paste the token",
+        ),
     }
 }
 

@@ -25,6 +25,9 @@ pub enum ErrorCode {
     Unauthorized,
     /// The API refused the token: invalid, expired, revoked or out of scope (HTTP 403).
     Forbidden,
+    /// A profile's user session has ended (signed out elsewhere, or unused longer than its
+    /// refresh token lives): the operator must sign in again with email and password.
+    SessionExpired,
     /// Something answered, but it is not a Hook0 API v1 at that address.
     NotHook0,
     /// The API asked us to slow down (HTTP 429).

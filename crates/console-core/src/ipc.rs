@@ -123,6 +123,8 @@ commands! {
     set_active_profile(id: Uuid) -> Profile;
     test_connection(id: Uuid) -> ConnectionReport;
     test_draft(draft: ProfileDraft) -> ConnectionReport;
+    sign_in(id: Uuid, password: String) -> Profile;
+    sign_out(id: Uuid) -> Profile;
 }
 
 /// The names of every command, for the shell's allow-list and its tests.

@@ -12,8 +12,11 @@ pub fn list_profiles(state: State<'_, AppState>) -> Result<Vec<Profile>, ErrorDt
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub fn save_profile(state: State<'_, AppState>, draft: ProfileDraft) -> Result<Profile, ErrorDto> {
-    state.console()?.save_profile(draft)
+pub async fn save_profile(
+    state: State<'_, AppState>,
+    draft: ProfileDraft,
+) -> Result<Profile, ErrorDto> {
+    state.console()?.save_profile(draft).await
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -40,4 +43,18 @@ pub async fn test_draft(
     draft: ProfileDraft,
 ) -> Result<ConnectionReport, ErrorDto> {
     state.console()?.test_draft(draft).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn sign_in(
+    state: State<'_, AppState>,
+    id: Uuid,
+    password: String,
+) -> Result<Profile, ErrorDto> {
+    state.console()?.sign_in(id, password).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn sign_out(state: State<'_, AppState>, id: Uuid) -> Result<Profile, ErrorDto> {
+    state.console()?.sign_out(id).await
 }

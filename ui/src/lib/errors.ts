@@ -35,6 +35,10 @@ const PRESENTATIONS: Record<ErrorCode, ErrorPresentation> = {
     title: "Token rejected",
     hint: "The token is invalid, expired, revoked, or does not give access to this API.",
   },
+  session_expired: {
+    title: "Sign in again",
+    hint: "The session ended: signed out, or unused for longer than Hook0 keeps it. Sign in with the password to continue.",
+  },
   not_hook0: {
     title: "Not a Hook0 API at this address",
     hint: "Check the base URL: for the hosted service it is https://app.hook0.com/api/v1/.",

@@ -23,6 +23,7 @@ const ERROR_CODES: Record<ErrorCode, true> = {
   tls: true,
   unauthorized: true,
   forbidden: true,
+  session_expired: true,
   not_hook0: true,
   rate_limited: true,
   upstream: true,

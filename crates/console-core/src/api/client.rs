@@ -20,7 +20,7 @@ use secrecy::SecretString;
 use serde::de::DeserializeOwned;
 use url::Url;
 
-use super::credentials::{AuthState, Credentials, RawTokenPair, UserTokens};
+use super::credentials::{Credentials, RawTokenPair, Session, UserTokens};
 use super::pacing::{Gate, Pacing};
 use super::retry::{Idempotency, RetryPolicy};
 use super::{ApiBaseUrl, ApiError, Problem};
@@ -102,7 +102,7 @@ struct Call<'a> {
 pub struct ApiClient {
     http: reqwest::Client,
     base: ApiBaseUrl,
-    auth: Arc<AuthState>,
+    auth: Session,
     gate: Arc<Gate>,
     counters: Arc<Counters>,
     settings: ClientSettings,
@@ -137,7 +137,16 @@ impl ApiClient {
         credentials: Credentials,
         settings: ClientSettings,
     ) -> Result<Self, ApiError> {
-        let auth = AuthState::new(credentials)?;
+        Self::with_session(base, Session::new(credentials)?, settings)
+    }
+
+    /// Builds a client on a [`Session`] shared with other clients: a refresh made by any of
+    /// them is what all of them send next.
+    pub fn with_session(
+        base: ApiBaseUrl,
+        auth: Session,
+        settings: ClientSettings,
+    ) -> Result<Self, ApiError> {
         let http = reqwest::Client::builder()
             .connect_timeout(settings.connect_timeout)
             .timeout(settings.request_timeout)
@@ -152,7 +161,7 @@ impl ApiClient {
         Ok(Self {
             http,
             base,
-            auth: Arc::new(auth),
+            auth,
             gate: Arc::new(Gate::new(settings.pacing)),
             counters: Arc::new(Counters::default()),
             settings,
@@ -177,9 +186,14 @@ impl ApiClient {
         client
     }
 
-    /// The credentials in use now (after any refresh), for the caller to persist.
+    /// The credentials in use now (after any refresh).
     pub fn credentials(&self) -> Credentials {
         self.auth.credentials()
+    }
+
+    /// The session this client sends, shared with the clients built on it.
+    pub fn session(&self) -> &Session {
+        &self.auth
     }
 
     /// Counters since the client was built (shared by clones).
@@ -270,14 +284,20 @@ impl ApiClient {
         if let Some(header) = &call.auth_override {
             return self.send_once(call, Some(header.clone())).await;
         }
-        let (header, generation) = self.auth.header();
+        let (header, generation) = self.auth.0.header();
         match self.send_once(call, header).await {
-            Err(ApiError::Forbidden(problem))
-                if problem.id == "AuthInvalidBiscuit" && self.auth.can_refresh() =>
-            {
-                self.refresh(generation).await?;
-                let (header, _) = self.auth.header();
-                self.send_once(call, header).await
+            Err(ApiError::Forbidden(problem)) if problem.id == "AuthInvalidBiscuit" => {
+                if self.auth.0.can_refresh() {
+                    self.refresh(generation).await?;
+                    let (header, _) = self.auth.0.header();
+                    self.send_once(call, header).await
+                } else if self.auth.0.is_user() {
+                    Err(ApiError::SessionExpired {
+                        problem_id: Some(problem.id),
+                    })
+                } else {
+                    Err(ApiError::Forbidden(problem))
+                }
             }
             other => other,
         }
@@ -287,11 +307,11 @@ impl ApiClient {
     /// `seen_generation`. The refresh token is single-use, so the call is not idempotent: it
     /// is retried only when surely not processed (429 `RateLimited`, connection refused).
     async fn refresh(&self, seen_generation: u64) -> Result<(), ApiError> {
-        let _one_at_a_time = self.auth.refreshing.lock().await;
-        if self.auth.generation() != seen_generation {
+        let _one_at_a_time = self.auth.0.refreshing.lock().await;
+        if self.auth.0.generation() != seen_generation {
             return Ok(());
         }
-        let Some(header) = self.auth.refresh_header()? else {
+        let Some(header) = self.auth.0.refresh_header()? else {
             return Ok(());
         };
         let call = Call {
@@ -306,15 +326,16 @@ impl ApiClient {
         // Boxed: `execute` is what called us (async recursion needs the indirection).
         let response = match Box::pin(self.execute(&call)).await {
             Ok(response) => response,
-            Err(error) => {
-                if matches!(error, ApiError::Forbidden(_) | ApiError::Unauthorized) {
-                    self.auth.drop_refresh_token();
-                }
-                return Err(error);
+            Err(error @ (ApiError::Forbidden(_) | ApiError::Unauthorized(_))) => {
+                self.auth.0.drop_refresh_token();
+                return Err(ApiError::SessionExpired {
+                    problem_id: error.problem_id().map(str::to_owned),
+                });
             }
+            Err(error) => return Err(error),
         };
         let pair: RawTokenPair = decode_json(&call.shown, &response.body)?;
-        self.auth.install(UserTokens::from(pair))?;
+        self.auth.0.install(UserTokens::from(pair))?;
         self.counters.refreshes.fetch_add(1, Ordering::Relaxed);
         tracing::debug!("user session refreshed");
         Ok(())
@@ -459,7 +480,7 @@ fn status_error(url: &str, status: u16, headers: &HeaderMap, body: &[u8]) -> Api
         .then(|| serde_json::from_slice::<Problem>(body).ok())
         .flatten();
     match (status, problem) {
-        (401, _) => ApiError::Unauthorized,
+        (401, problem) => ApiError::Unauthorized(problem),
         (429, problem) => ApiError::RateLimited {
             retry_after: retry_after(headers),
             problem_id: problem.map_or_else(|| "RateLimited".to_owned(), |p| p.id),

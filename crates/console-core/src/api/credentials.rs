@@ -8,8 +8,14 @@
 //! concurrent requests that all met the 403 share one refresh (a generation counter tells
 //! them someone else already did it). Secrets stay in [`SecretString`]s and are marked
 //! sensitive in headers; nothing here prints them.
+//!
+//! A [`Session`] is that state shared: every client built from one session sends what the
+//! last refresh installed and waits on the same refresh, so two clients of one profile never
+//! spend the same single-use refresh token twice, and a client built later starts from the
+//! fresh pair.
 
-use std::sync::Mutex;
+use std::fmt;
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 use reqwest::header::HeaderValue;
@@ -62,6 +68,52 @@ impl From<RawTokenPair> for UserTokens {
             access_token_expiration: raw.access_token_expiration,
             refresh_token_expiration: raw.refresh_token_expiration,
         }
+    }
+}
+
+/// Credentials shared by every client built from them (clones share too).
+#[derive(Clone)]
+pub struct Session(pub(crate) Arc<AuthState>);
+
+impl Session {
+    /// Starts sharing `credentials`.
+    pub fn new(credentials: Credentials) -> Result<Self, ApiError> {
+        AuthState::new(credentials).map(|state| Self(Arc::new(state)))
+    }
+
+    /// The credentials as they are now (after any refresh).
+    pub fn credentials(&self) -> Credentials {
+        self.0.credentials()
+    }
+
+    /// Whether this is a user login (as opposed to a token sent as it is).
+    pub fn is_user(&self) -> bool {
+        self.0.is_user()
+    }
+
+    /// For a user login: whether it can no longer be renewed at `now` — its refresh token
+    /// was refused already, or has outlived its stated expiry. Tokens sent as they are never
+    /// end this way.
+    pub fn has_ended(&self, now: DateTime<Utc>) -> bool {
+        match &self.0.lock().credentials {
+            Credentials::User(tokens) => {
+                match (&tokens.refresh_token, tokens.refresh_token_expiration) {
+                    (None, _) => true,
+                    (Some(_), Some(expires)) => expires <= now,
+                    (Some(_), None) => false,
+                }
+            }
+            _ => false,
+        }
+    }
+}
+
+impl fmt::Debug for Session {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The state's own Debug never shows secrets; this only spares the noise.
+        f.debug_struct("Session")
+            .field("user", &self.is_user())
+            .finish_non_exhaustive()
     }
 }
 
@@ -129,6 +181,10 @@ impl AuthState {
             }) => bearer(token).map(Some),
             _ => Ok(None),
         }
+    }
+
+    pub(crate) fn is_user(&self) -> bool {
+        matches!(self.lock().credentials, Credentials::User(_))
     }
 
     pub(crate) fn can_refresh(&self) -> bool {

@@ -72,12 +72,20 @@ pub enum ApiError {
         /// The TLS library's explanation.
         reason: String,
     },
-    /// HTTP 401: no credentials were accepted as present.
+    /// HTTP 401: no credentials were accepted as present (or, on sign-in, wrong ones). The
+    /// problem tells `AuthNoAuthorizationHeader` from `AuthFailedLogin` and the like.
     #[error("the API asked for a token (HTTP 401)")]
-    Unauthorized,
+    Unauthorized(Option<Problem>),
     /// HTTP 403 with a Hook0 problem: invalid token, or no right on that resource.
     #[error("the API refused the token: {}", .0.summary())]
     Forbidden(Problem),
+    /// A user session that can no longer be renewed: its refresh token expired, was used
+    /// already or was revoked by a logout. Only signing in again helps.
+    #[error("the user session has ended (signed out, or unused for too long): sign in again")]
+    SessionExpired {
+        /// What the API said, when it was asked (`AuthInvalidBiscuit`, `AuthFailedRefresh`).
+        problem_id: Option<String>,
+    },
     /// HTTP 429.
     #[error("rate limited by the API{}", retry_hint(*.retry_after))]
     RateLimited {
@@ -182,6 +190,8 @@ impl ApiError {
     pub fn problem_id(&self) -> Option<&str> {
         match self {
             Self::Forbidden(p) | Self::Problem { problem: p, .. } => Some(p.id.as_str()),
+            Self::Unauthorized(p) => p.as_ref().map(|p| p.id.as_str()),
+            Self::SessionExpired { problem_id } => problem_id.as_deref(),
             Self::RateLimited { problem_id, .. } => Some(problem_id.as_str()),
             Self::Unavailable { problem_id, .. } => problem_id.as_deref(),
             _ => None,
@@ -195,8 +205,9 @@ impl ApiError {
             Self::Unreachable { .. } | Self::Timeout { .. } => ErrorCode::Unreachable,
             Self::Tls { .. } => ErrorCode::Tls,
             Self::NotHook0 { .. } => ErrorCode::NotHook0,
-            Self::Unauthorized => ErrorCode::Unauthorized,
+            Self::Unauthorized(_) => ErrorCode::Unauthorized,
             Self::Forbidden(_) => ErrorCode::Forbidden,
+            Self::SessionExpired { .. } => ErrorCode::SessionExpired,
             Self::RateLimited { .. } => ErrorCode::RateLimited,
             Self::Problem { status: 404, .. } => ErrorCode::NotFound,
             Self::Problem { .. }

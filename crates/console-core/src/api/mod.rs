@@ -20,6 +20,7 @@ mod credentials;
 mod endpoints;
 mod error;
 mod link;
+mod login;
 mod pacing;
 mod probe;
 mod retry;
@@ -29,13 +30,14 @@ pub use attempts::{AttemptFilter, AttemptPager, PAGE_SIZE, Page, parse_page};
 pub use base_url::ApiBaseUrl;
 pub use client::{ApiClient, ClientSettings, RawResponse, RequestStats};
 pub use complete::{CompleteWalk, WalkPage, WalkPosition};
-pub use credentials::{Credentials, UserTokens};
+pub use credentials::{Credentials, Session, UserTokens};
 pub use error::{ApiError, Problem};
 pub use hook0_client::generated::{
     Application, Event, EventType, Organization, OrganizationInfo, RequestAttempt,
     RequestAttemptStatusType, Subscription,
 };
 pub use link::NextLink;
+pub use login::{LoginError, log_in};
 pub use pacing::{Pacing, RequestRate};
 pub use probe::{ApplicationSummary, ConnectionReport, OrganizationSummary, probe_connection};
 pub use retry::{Idempotency, RetryPolicy};

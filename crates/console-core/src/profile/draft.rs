@@ -1,6 +1,8 @@
 //! What the profile form sends, parsed cheaply first and then validated into a form the store
 //! can trust.
 
+use std::fmt;
+
 use secrecy::SecretString;
 use serde::Deserialize;
 use ts_rs::TS;
@@ -8,10 +10,11 @@ use uuid::Uuid;
 
 use crate::api::ApiBaseUrl;
 
-use super::ProfileError;
+use super::{AuthMethod, ProfileError};
 
-/// The profile form as submitted. A `token` of `None` (or blank) keeps the token already held.
-#[derive(Debug, Clone, Deserialize, TS)]
+/// The profile form as submitted. A `token` of `None` (or blank) keeps the token already held;
+/// a `password` of `None` (or empty) keeps the session already signed in.
+#[derive(Clone, Deserialize, TS)]
 pub struct ProfileDraft {
     /// The profile being edited; `None` adds a new one.
     pub id: Option<Uuid>,
@@ -19,10 +22,47 @@ pub struct ProfileDraft {
     pub name: String,
     /// API base URL as typed.
     pub api_base_url: String,
-    /// A new token, or `None` to keep the current one.
+    /// An API token, or email and password.
+    #[serde(default)]
+    pub auth_method: AuthMethod,
+    /// A new token, or `None` to keep the current one (API token method).
     pub token: Option<String>,
+    /// The account's email (email and password method).
+    #[serde(default)]
+    pub email: Option<String>,
+    /// Used once to sign in, then dropped; never stored (email and password method).
+    #[serde(default)]
+    pub password: Option<String>,
     /// The organization to open by default.
     pub default_organization_id: Option<Uuid>,
+}
+
+impl fmt::Debug for ProfileDraft {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Written by hand so that a draft in a log or a panic message never shows a secret.
+        f.debug_struct("ProfileDraft")
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("api_base_url", &self.api_base_url)
+            .field("auth_method", &self.auth_method)
+            .field("email", &self.email)
+            .field("default_organization_id", &self.default_organization_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// How a checked draft authenticates.
+#[derive(Debug)]
+pub enum DraftAuth {
+    /// A token pasted, or `None` to keep the one held.
+    Token(Option<SecretString>),
+    /// A user account: sign in with `password`, or keep the session held when `None`.
+    SignIn {
+        /// Trimmed email.
+        email: String,
+        /// The password, for the one login request.
+        password: Option<SecretString>,
+    },
 }
 
 /// A draft whose fields have been checked.
@@ -34,14 +74,17 @@ pub struct ValidDraft {
     pub name: String,
     /// Parsed base URL.
     pub api_base_url: ApiBaseUrl,
-    /// A new token, if one was typed.
-    pub token: Option<SecretString>,
+    /// The credentials typed, if any.
+    pub auth: DraftAuth,
     /// The organization to open by default.
     pub default_organization_id: Option<Uuid>,
 }
 
 const MAX_NAME_CHARS: usize = 60;
 const MAX_TOKEN_BYTES: usize = 16 * 1024;
+/// RFC 5321's limit on an address.
+const MAX_EMAIL_CHARS: usize = 254;
+const MAX_PASSWORD_BYTES: usize = 1024;
 
 impl ProfileDraft {
     /// Checks every field and says which one is wrong.
@@ -62,31 +105,76 @@ impl ProfileDraft {
         }
         let api_base_url = ApiBaseUrl::parse(&self.api_base_url)
             .map_err(|e| ProfileError::Invalid(e.to_string()))?;
-        let token = match self.token.as_deref().map(str::trim) {
-            None | Some("") => None,
-            Some(token) if token.len() > MAX_TOKEN_BYTES => {
-                return Err(ProfileError::Invalid(
-                    "the token is implausibly long".into(),
-                ));
-            }
-            Some(token) if token.starts_with("Bearer ") || token.starts_with("bearer ") => {
-                return Err(ProfileError::Invalid(
-                    "paste the token alone, without the `Bearer ` prefix".into(),
-                ));
-            }
-            Some(token) if token.chars().any(|c| c.is_control() || c.is_whitespace()) => {
-                return Err(ProfileError::Invalid(
-                    "the token contains spaces or control characters; paste it again".into(),
-                ));
-            }
-            Some(token) => Some(SecretString::from(token.to_owned())),
+        let auth = match self.auth_method {
+            AuthMethod::ApiToken => DraftAuth::Token(valid_token(self.token.as_deref())?),
+            AuthMethod::EmailPassword => DraftAuth::SignIn {
+                email: valid_email(self.email.as_deref())?,
+                password: valid_password(self.password)?,
+            },
         };
         Ok(ValidDraft {
             id: self.id,
             name,
             api_base_url,
-            token,
+            auth,
             default_organization_id: self.default_organization_id,
         })
+    }
+}
+
+fn valid_token(token: Option<&str>) -> Result<Option<SecretString>, ProfileError> {
+    Ok(match token.map(str::trim) {
+        None | Some("") => None,
+        Some(token) if token.len() > MAX_TOKEN_BYTES => {
+            return Err(ProfileError::Invalid(
+                "the token is implausibly long".into(),
+            ));
+        }
+        Some(token) if token.starts_with("Bearer ") || token.starts_with("bearer ") => {
+            return Err(ProfileError::Invalid(
+                "paste the token alone, without the `Bearer ` prefix".into(),
+            ));
+        }
+        Some(token) if token.chars().any(|c| c.is_control() || c.is_whitespace()) => {
+            return Err(ProfileError::Invalid(
+                "the token contains spaces or control characters; paste it again".into(),
+            ));
+        }
+        Some(token) => Some(SecretString::from(token.to_owned())),
+    })
+}
+
+/// A plausible address: the API decides whether it is an account.
+fn valid_email(email: Option<&str>) -> Result<String, ProfileError> {
+    let email = email.unwrap_or_default().trim();
+    let plausible = email.chars().count() <= MAX_EMAIL_CHARS
+        && !email.chars().any(|c| c.is_control() || c.is_whitespace())
+        && email
+            .split_once('@')
+            .is_some_and(|(user, host)| !user.is_empty() && !host.is_empty());
+    if email.is_empty() {
+        return Err(ProfileError::Invalid(
+            "type the email address you sign in to Hook0 with".into(),
+        ));
+    }
+    if !plausible {
+        return Err(ProfileError::Invalid(
+            "this does not look like an email address".into(),
+        ));
+    }
+    Ok(email.to_owned())
+}
+
+/// Passwords are taken as typed (spaces are part of them); empty means "keep the session".
+pub(crate) fn valid_password(
+    password: Option<String>,
+) -> Result<Option<SecretString>, ProfileError> {
+    match password {
+        None => Ok(None),
+        Some(p) if p.is_empty() => Ok(None),
+        Some(p) if p.len() > MAX_PASSWORD_BYTES => Err(ProfileError::Invalid(
+            "the password is implausibly long".into(),
+        )),
+        Some(p) => Ok(Some(SecretString::from(p))),
     }
 }

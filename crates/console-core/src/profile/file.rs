@@ -15,7 +15,7 @@ use super::{ProfileError, ProfileKind};
 
 pub(super) const FORMAT_VERSION: u32 = 1;
 
-/// One profile as stored: no token, ever.
+/// One profile as stored: no token or password, ever.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct StoredProfile {
@@ -25,6 +25,9 @@ pub(super) struct StoredProfile {
     /// `None` for the sandbox, whose address changes at every start.
     pub api_base_url: Option<String>,
     pub default_organization_id: Option<Uuid>,
+    /// Set for a profile that signs in with email and password (never the password).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sign_in_email: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -1,15 +1,21 @@
-//! The profile list in memory, its file, and the tokens held for this session.
+//! The profile list in memory, its file, and the credentials held for this session.
+//!
+//! Credentials are held as one [`Session`] per profile, shared by every client built for it:
+//! a user login refreshed by one client is what the next client starts from. A user session
+//! that can no longer be renewed is reported as [`ProfileError::SessionExpired`] before any
+//! request is sent.
 
 use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use chrono::Utc;
 use secrecy::SecretString;
 use uuid::Uuid;
 
 use super::file::{FORMAT_VERSION, ProfilesFile, StoredProfile};
-use super::{Profile, ProfileDraft, ProfileKind};
-use crate::api::ApiBaseUrl;
+use super::{AuthMethod, DraftAuth, Profile, ProfileDraft, ProfileKind, ValidDraft};
+use crate::api::{ApiBaseUrl, Credentials, Session};
 use crate::error::{ErrorCode, ErrorDto};
 
 /// The name given to the built-in sandbox profile.
@@ -30,6 +36,15 @@ pub enum ProfileError {
     /// The sandbox did not start, so the sandbox profile has no address.
     #[error("the built-in sandbox is not running")]
     SandboxStopped,
+    /// The profile's user session can no longer be renewed.
+    #[error(
+        "the session of “{name}” has ended (signed out, or unused for too long): sign in again \
+         with your password"
+    )]
+    SessionExpired {
+        /// The profile's name.
+        name: String,
+    },
     /// The profile list could not be read or written.
     #[error("cannot access {path}: {reason}")]
     Storage {
@@ -66,6 +81,7 @@ impl From<ProfileError> for ErrorDto {
             ProfileError::Invalid(_) | ProfileError::SandboxIsBuiltIn => ErrorCode::InvalidInput,
             ProfileError::NotFound(_) => ErrorCode::NotFound,
             ProfileError::SandboxStopped => ErrorCode::Unreachable,
+            ProfileError::SessionExpired { .. } => ErrorCode::SessionExpired,
             ProfileError::Storage { .. } | ProfileError::Corrupt { .. } => ErrorCode::Storage,
         };
         ErrorDto::new(code, error.to_string())
@@ -81,13 +97,20 @@ pub struct SandboxEndpoint {
     pub token: SecretString,
 }
 
-/// Profiles, persisted without secrets, plus the tokens of this session.
+/// Profiles, persisted without secrets, plus the credentials of this session.
 #[derive(Debug)]
 pub struct ProfileStore {
     path: PathBuf,
     file: ProfilesFile,
-    tokens: HashMap<Uuid, SecretString>,
+    sessions: HashMap<Uuid, Session>,
     sandbox: Option<SandboxEndpoint>,
+}
+
+/// What saving a profile does to the credentials held for it.
+enum Held {
+    Keep,
+    Replace(Session),
+    Forget,
 }
 
 impl ProfileStore {
@@ -107,6 +130,7 @@ impl ProfileStore {
                         kind: ProfileKind::Sandbox,
                         api_base_url: None,
                         default_organization_id: None,
+                        sign_in_email: None,
                     }],
                 };
                 file.write(path)?;
@@ -116,7 +140,7 @@ impl ProfileStore {
         Ok(Self {
             path: path.to_owned(),
             file,
-            tokens: HashMap::new(),
+            sessions: HashMap::new(),
             sandbox: None,
         })
     }
@@ -149,34 +173,31 @@ impl ProfileStore {
         Ok(profile)
     }
 
-    /// Adds a profile (draft without id) or changes one.
+    /// Adds a profile (draft without id) or changes one. A draft that signs in with a
+    /// password needs the network first: see [`ProfileStore::save_valid`].
     pub fn save(&mut self, draft: ProfileDraft) -> Result<Profile, ProfileError> {
-        let draft = draft.validate()?;
-        let clash =
-            self.file.profiles.iter().any(|p| {
-                Some(p.id) != draft.id && p.name.to_lowercase() == draft.name.to_lowercase()
-            });
-        if clash {
-            return Err(ProfileError::Invalid(format!(
-                "a profile named “{}” already exists",
-                draft.name
-            )));
-        }
-        let id = match draft.id {
-            Some(id) => {
-                if self.stored(id)?.kind == ProfileKind::Sandbox {
-                    return Err(ProfileError::SandboxIsBuiltIn);
-                }
-                id
-            }
-            None => Uuid::new_v4(),
-        };
+        self.save_valid(draft.validate()?, None)
+    }
+
+    /// Saves a checked draft; `signed_in` is the session its email and password opened (the
+    /// caller signs in first, so that a wrong password saves nothing).
+    pub fn save_valid(
+        &mut self,
+        draft: ValidDraft,
+        signed_in: Option<Session>,
+    ) -> Result<Profile, ProfileError> {
+        self.check(&draft)?;
+        let id = draft.id.unwrap_or_else(Uuid::new_v4);
+        let api_base_url = draft.api_base_url.to_string();
+        let (sign_in_email, held) =
+            self.credentials_after(id, &api_base_url, draft.auth, signed_in)?;
         let stored = StoredProfile {
             id,
             name: draft.name,
             kind: ProfileKind::Remote,
-            api_base_url: Some(draft.api_base_url.to_string()),
+            api_base_url: Some(api_base_url),
             default_organization_id: draft.default_organization_id,
+            sign_in_email,
         };
         self.commit(|file| {
             match file.profiles.iter_mut().find(|p| p.id == id) {
@@ -187,13 +208,88 @@ impl ProfileStore {
                 file.active_profile_id = Some(id);
             }
         })?;
-        if let Some(token) = draft.token {
-            self.tokens.insert(id, token);
+        match held {
+            Held::Keep => {}
+            Held::Replace(session) => {
+                self.sessions.insert(id, session);
+            }
+            Held::Forget => {
+                self.sessions.remove(&id);
+            }
         }
         self.get(id)
     }
 
-    /// Removes a profile and forgets its token.
+    /// Whether a checked draft can be saved here (its name is free, it edits no built-in
+    /// profile): asked before signing in, so that a refused draft opens no session.
+    pub fn check(&self, draft: &ValidDraft) -> Result<(), ProfileError> {
+        let clash =
+            self.file.profiles.iter().any(|p| {
+                Some(p.id) != draft.id && p.name.to_lowercase() == draft.name.to_lowercase()
+            });
+        if clash {
+            return Err(ProfileError::Invalid(format!(
+                "a profile named “{}” already exists",
+                draft.name
+            )));
+        }
+        if let Some(id) = draft.id
+            && self.stored(id)?.kind == ProfileKind::Sandbox
+        {
+            return Err(ProfileError::SandboxIsBuiltIn);
+        }
+        Ok(())
+    }
+
+    /// The email to store and what happens to the held credentials. A user session is kept
+    /// only for the same account on the same API; a token is kept when none was typed.
+    fn credentials_after(
+        &self,
+        id: Uuid,
+        api_base_url: &str,
+        auth: DraftAuth,
+        signed_in: Option<Session>,
+    ) -> Result<(Option<String>, Held), ProfileError> {
+        let before = self.stored(id).ok();
+        let held_user = self.sessions.get(&id).is_some_and(Session::is_user);
+        Ok(match auth {
+            DraftAuth::Token(Some(token)) => {
+                let session = Session::new(Credentials::Bearer(token))
+                    .map_err(|e| ProfileError::Invalid(e.to_string()))?;
+                (None, Held::Replace(session))
+            }
+            DraftAuth::Token(None) if held_user => (None, Held::Forget),
+            DraftAuth::Token(None) => (None, Held::Keep),
+            DraftAuth::SignIn {
+                email,
+                password: Some(_),
+            } => {
+                let session = signed_in.ok_or_else(|| {
+                    ProfileError::Invalid("sign in with the password before saving".into())
+                })?;
+                (Some(email), Held::Replace(session))
+            }
+            DraftAuth::SignIn {
+                email,
+                password: None,
+            } => {
+                let same_account = before.is_some_and(|p| {
+                    p.api_base_url.as_deref() == Some(api_base_url)
+                        && p.sign_in_email
+                            .as_deref()
+                            .is_some_and(|e| e.eq_ignore_ascii_case(&email))
+                });
+                let held = if same_account && held_user {
+                    Held::Keep
+                } else {
+                    Held::Forget
+                };
+                (Some(email), held)
+            }
+        })
+    }
+
+    /// Removes a profile and forgets its credentials.
     pub fn remove(&mut self, id: Uuid) -> Result<(), ProfileError> {
         if self.stored(id)?.kind == ProfileKind::Sandbox {
             return Err(ProfileError::SandboxIsBuiltIn);
@@ -204,32 +300,85 @@ impl ProfileStore {
                 file.active_profile_id = file.profiles.first().map(|p| p.id);
             }
         })?;
-        self.tokens.remove(&id);
+        self.sessions.remove(&id);
         Ok(())
     }
 
-    /// Where to call and with which token, for a saved profile.
-    pub fn endpoint(&self, id: Uuid) -> Result<(ApiBaseUrl, Option<SecretString>), ProfileError> {
+    /// Where to call and with which credentials, for a saved profile; a user session that
+    /// can no longer be renewed is [`ProfileError::SessionExpired`].
+    pub fn endpoint(&self, id: Uuid) -> Result<(ApiBaseUrl, Option<Session>), ProfileError> {
         let stored = self.stored(id)?;
         match stored.kind {
             ProfileKind::Sandbox => {
                 let sandbox = self.sandbox.as_ref().ok_or(ProfileError::SandboxStopped)?;
-                Ok((sandbox.api_base_url.clone(), Some(sandbox.token.clone())))
+                let session = Session::new(Credentials::Bearer(sandbox.token.clone()))
+                    .map_err(|e| ProfileError::Invalid(e.to_string()))?;
+                Ok((sandbox.api_base_url.clone(), Some(session)))
             }
             ProfileKind::Remote => {
-                let url = stored.api_base_url.as_deref().unwrap_or_default();
-                let base = ApiBaseUrl::parse(url).map_err(|e| ProfileError::Corrupt {
-                    path: self.path.display().to_string(),
-                    reason: format!("profile “{}”: {e}", stored.name),
-                })?;
-                Ok((base, self.tokens.get(&id).cloned()))
+                let session = self.sessions.get(&id).cloned();
+                if session.as_ref().is_some_and(|s| s.has_ended(Utc::now())) {
+                    return Err(ProfileError::SessionExpired {
+                        name: stored.name.clone(),
+                    });
+                }
+                Ok((self.base_url(stored)?, session))
             }
         }
     }
 
-    /// The token this session holds for a profile.
+    /// The API token this session holds for a profile (not a user login's tokens).
     pub fn token(&self, id: Uuid) -> Option<SecretString> {
-        self.tokens.get(&id).cloned()
+        match self.sessions.get(&id)?.credentials() {
+            Credentials::Bearer(token) => Some(token),
+            _ => None,
+        }
+    }
+
+    /// The live user session of a profile signed in as `email`, if any.
+    pub fn user_session(&self, id: Uuid, email: &str) -> Option<Session> {
+        let stored = self.stored(id).ok()?;
+        let same = stored
+            .sign_in_email
+            .as_deref()
+            .is_some_and(|e| e.eq_ignore_ascii_case(email));
+        self.sessions
+            .get(&id)
+            .filter(|s| same && s.is_user() && !s.has_ended(Utc::now()))
+            .cloned()
+    }
+
+    /// Where and as whom an email-and-password profile signs in.
+    pub fn sign_in_target(&self, id: Uuid) -> Result<(ApiBaseUrl, String), ProfileError> {
+        let stored = self.stored(id)?;
+        match (&stored.kind, &stored.sign_in_email) {
+            (ProfileKind::Remote, Some(email)) => Ok((self.base_url(stored)?, email.clone())),
+            _ => Err(ProfileError::Invalid(format!(
+                "“{}” does not sign in with email and password",
+                stored.name
+            ))),
+        }
+    }
+
+    /// Holds the session a fresh sign-in opened for an email-and-password profile.
+    pub fn install_session(&mut self, id: Uuid, session: Session) -> Result<Profile, ProfileError> {
+        self.sign_in_target(id)?;
+        self.sessions.insert(id, session);
+        self.get(id)
+    }
+
+    /// Forgets the credentials held for a profile, giving them back (to sign out at the API).
+    pub fn sign_out(&mut self, id: Uuid) -> Result<Option<Session>, ProfileError> {
+        self.stored(id)?;
+        Ok(self.sessions.remove(&id))
+    }
+
+    fn base_url(&self, stored: &StoredProfile) -> Result<ApiBaseUrl, ProfileError> {
+        let url = stored.api_base_url.as_deref().unwrap_or_default();
+        ApiBaseUrl::parse(url).map_err(|e| ProfileError::Corrupt {
+            path: self.path.display().to_string(),
+            reason: format!("profile “{}”: {e}", stored.name),
+        })
     }
 
     fn stored(&self, id: Uuid) -> Result<&StoredProfile, ProfileError> {
@@ -248,8 +397,14 @@ impl ProfileStore {
             },
             ProfileKind::Remote => (
                 stored.api_base_url.clone().unwrap_or_default(),
-                self.tokens.contains_key(&stored.id),
+                self.sessions
+                    .get(&stored.id)
+                    .is_some_and(|s| !s.has_ended(Utc::now())),
             ),
+        };
+        let auth_method = match stored.sign_in_email {
+            Some(_) => AuthMethod::EmailPassword,
+            None => AuthMethod::ApiToken,
         };
         Profile {
             id: stored.id,
@@ -258,6 +413,8 @@ impl ProfileStore {
             api_base_url,
             default_organization_id: stored.default_organization_id,
             token_present,
+            auth_method,
+            sign_in_email: stored.sign_in_email.clone(),
         }
     }
 

@@ -568,10 +568,15 @@ async fn an_expired_user_session_is_refreshed_once_for_all_waiting_requests() ->
         error.problem_id() == Some("AuthInvalidBiscuit"),
         "{error:?}"
     );
+    ensure!(
+        error.code() == console_core::ErrorCode::SessionExpired,
+        "a session that cannot be renewed asks to sign in again: {error:?}"
+    );
     let sent = client.stats().sent;
     let again = client.organizations().await.expect_err("still logged out");
     ensure!(
-        again.problem_id() == Some("AuthInvalidBiscuit"),
+        again.problem_id() == Some("AuthInvalidBiscuit")
+            && again.code() == console_core::ErrorCode::SessionExpired,
         "{again:?}"
     );
     ensure!(

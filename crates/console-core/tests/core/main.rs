@@ -15,6 +15,7 @@ mod cache_support;
 mod layering;
 mod probe;
 mod profiles;
+mod profiles_sign_in;
 mod query_aggregates;
 mod query_deliveries;
 mod query_scale;

@@ -2,7 +2,7 @@
 
 use std::fs;
 
-use console_core::profile::{ProfileDraft, ProfileError, ProfileKind, ProfileStore};
+use console_core::profile::{AuthMethod, ProfileDraft, ProfileError, ProfileKind, ProfileStore};
 use secrecy::ExposeSecret;
 
 fn draft(name: &str, url: &str, token: Option<&str>) -> ProfileDraft {
@@ -10,7 +10,10 @@ fn draft(name: &str, url: &str, token: Option<&str>) -> ProfileDraft {
         id: None,
         name: name.into(),
         api_base_url: url.into(),
+        auth_method: AuthMethod::ApiToken,
         token: token.map(Into::into),
+        email: None,
+        password: None,
         default_organization_id: None,
     }
 }

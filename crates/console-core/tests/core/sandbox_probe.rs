@@ -72,7 +72,7 @@ async fn an_application_secret_cannot_list_organizations() -> anyhow::Result<()>
 async fn the_console_remembers_each_profiles_last_test_for_the_status_bar() -> anyhow::Result<()> {
     use console_core::Console;
     use console_core::ipc::ConnectionState;
-    use console_core::profile::{ProfileDraft, SandboxEndpoint};
+    use console_core::profile::{AuthMethod, ProfileDraft, SandboxEndpoint};
 
     let sandbox = sandbox().await?;
     let dir = tempfile::tempdir()?;
@@ -92,13 +92,18 @@ async fn the_console_remembers_each_profiles_last_test_for_the_status_bar() -> a
         ConnectionState::Online { .. }
     ));
 
-    let wrong = console.save_profile(ProfileDraft {
-        id: None,
-        name: "Wrong".into(),
-        api_base_url: sandbox.api_base_url().to_string(),
-        token: Some("not-a-biscuit".into()),
-        default_organization_id: None,
-    })?;
+    let wrong = console
+        .save_profile(ProfileDraft {
+            id: None,
+            name: "Wrong".into(),
+            api_base_url: sandbox.api_base_url().to_string(),
+            auth_method: AuthMethod::ApiToken,
+            token: Some("not-a-biscuit".into()),
+            email: None,
+            password: None,
+            default_organization_id: None,
+        })
+        .await?;
     console.set_active_profile(wrong.id)?;
     let error = console
         .test_connection(wrong.id)
@@ -116,7 +121,10 @@ async fn the_console_remembers_each_profiles_last_test_for_the_status_bar() -> a
             id: Some(wrong.id),
             name: "Wrong".into(),
             api_base_url: sandbox.api_base_url().to_string(),
+            auth_method: AuthMethod::ApiToken,
             token: None,
+            email: None,
+            password: None,
             default_organization_id: None,
         })
         .await

@@ -25,7 +25,7 @@ async fn open_new_profile_form(
     app.click("Add profile").await?;
     app.fill("Name", name).await?;
     app.fill("API base URL", url).await?;
-    app.fill("API token", token).await?;
+    app.fill("Token", token).await?;
     Ok(())
 }
 

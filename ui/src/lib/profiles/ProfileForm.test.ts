@@ -1,7 +1,8 @@
 import { fireEvent, render, screen, within } from "@testing-library/svelte";
 import { afterEach, describe, expect, it, vi } from "vitest";
 
-import { PRODUCTION, REPORT } from "../testing/fixtures";
+import type { Profile } from "../bindings/Profile";
+import { OPERATOR, PRODUCTION, REPORT } from "../testing/fixtures";
 import { callsTo, clearMocks, mockCommands, rejection } from "../testing/mock-commands";
 import ProfileForm from "./ProfileForm.svelte";
 
@@ -13,7 +14,7 @@ async function fill(label: string, value: string): Promise<void> {
   await fireEvent.input(screen.getByLabelText(label), { target: { value } });
 }
 
-function renderForm(profile: typeof PRODUCTION | null = null) {
+function renderForm(profile: Profile | null = null) {
   const onsaved = vi.fn();
   const oncancel = vi.fn();
   render(ProfileForm, { props: { profile, onsaved, oncancel } });
@@ -28,7 +29,7 @@ describe("ProfileForm", () => {
     expect(screen.getByLabelText("API base URL").getAttribute("placeholder")).toBe(
       "https://app.hook0.com/api/v1/",
     );
-    const token = screen.getByLabelText("API token");
+    const token = screen.getByLabelText("Token");
     expect(token.getAttribute("type")).toBe("password");
     expect(screen.getByText(/kept in memory only for this session and never\s+written to disk/)).toBeTruthy();
     expect(screen.getByLabelText("Default organization")).toBeTruthy();
@@ -59,7 +60,7 @@ describe("ProfileForm", () => {
     renderForm();
     await fill("Name", "Production");
     await fill("API base URL", "https://app.hook0.com/api/v1/");
-    await fill("API token", "secret-token");
+    await fill("Token", "secret-token");
 
     await fireEvent.click(screen.getByRole("button", { name: "Test connection" }));
 
@@ -76,7 +77,10 @@ describe("ProfileForm", () => {
         id: null,
         name: "Production",
         api_base_url: "https://app.hook0.com/api/v1/",
+        auth_method: "api_token",
         token: "secret-token",
+        email: null,
+        password: null,
         default_organization_id: null,
       },
     });
@@ -144,7 +148,10 @@ describe("ProfileForm", () => {
         id: PRODUCTION.id,
         name: "Production EU",
         api_base_url: PRODUCTION.api_base_url,
+        auth_method: "api_token",
         token: null,
+        email: null,
+        password: null,
         default_organization_id: "a0000000-0000-4000-8000-000000000001",
       },
     });
@@ -159,5 +166,112 @@ describe("ProfileForm", () => {
 
     expect(oncancel).toHaveBeenCalled();
     expect(calls).toEqual([]);
+  });
+
+  it("offers an API token or email and password, the token first", async () => {
+    renderForm();
+    const group = screen.getByRole("group", { name: "Sign in with" });
+    const token = within(group).getByRole<HTMLInputElement>("radio", { name: "API token" });
+    const user = within(group).getByRole<HTMLInputElement>("radio", { name: "Email and password" });
+    expect(token.checked).toBe(true);
+    expect(screen.queryByLabelText("Email")).toBeNull();
+
+    await fireEvent.click(user);
+
+    expect(screen.queryByLabelText("Token")).toBeNull();
+    expect(screen.getByLabelText("Email").getAttribute("type")).toBe("email");
+    const password = screen.getByLabelText("Password");
+    expect(password.getAttribute("type")).toBe("password");
+    expect(password.getAttribute("autocomplete")).toBe("current-password");
+    expect(screen.getByText(/used once to sign in and is never stored/)).toBeTruthy();
+  });
+
+  it("signs in and saves with email and password, sending no token", async () => {
+    const calls = mockCommands({ save_profile: ({ draft }) => ({ ...OPERATOR, name: draft.name }) });
+    const { onsaved } = renderForm();
+    await fill("Name", "Operator");
+    await fill("API base URL", OPERATOR.api_base_url);
+    await fill("Token", "typed before switching");
+    await fireEvent.click(screen.getByRole("radio", { name: "Email and password" }));
+    await fill("Email", "ops@example.com");
+    await fill("Password", "correct horse");
+
+    await fireEvent.click(screen.getByRole("button", { name: "Sign in and save" }));
+
+    await vi.waitFor(() => expect(onsaved).toHaveBeenCalled());
+    expect(callsTo(calls, "save_profile")[0]?.args).toMatchObject({
+      draft: {
+        id: null,
+        name: "Operator",
+        api_base_url: OPERATOR.api_base_url,
+        auth_method: "email_password",
+        token: null,
+        email: "ops@example.com",
+        password: "correct horse",
+        default_organization_id: null,
+      },
+    });
+  });
+
+  it("tests email and password by signing in", async () => {
+    const calls = mockCommands({ test_draft: () => REPORT });
+    renderForm();
+    await fireEvent.click(screen.getByRole("radio", { name: "Email and password" }));
+    await fill("Email", "ops@example.com");
+    await fill("Password", "correct horse");
+
+    await fireEvent.click(screen.getByRole("button", { name: "Test connection" }));
+
+    await screen.findByRole("region", { name: "Connection test result" });
+    expect(callsTo(calls, "test_draft")[0]?.args).toMatchObject({
+      draft: { auth_method: "email_password", email: "ops@example.com", password: "correct horse", token: null },
+    });
+  });
+
+  it("keeps a signed-in session when editing with the password blank", async () => {
+    const calls = mockCommands({ save_profile: ({ draft }) => ({ ...OPERATOR, name: draft.name }) });
+    const { onsaved } = renderForm(OPERATOR);
+    expect(screen.getByRole<HTMLInputElement>("radio", { name: "Email and password" }).checked).toBe(true);
+    expect(screen.getByLabelText<HTMLInputElement>("Email").value).toBe("ops@example.com");
+    expect(screen.getByText("Leave blank to stay signed in with the current session.")).toBeTruthy();
+    await fill("Name", "Operator EU");
+
+    await fireEvent.click(screen.getByRole("button", { name: "Save profile" }));
+
+    await vi.waitFor(() => expect(onsaved).toHaveBeenCalled());
+    expect(callsTo(calls, "save_profile")[0]?.args).toMatchObject({
+      draft: { id: OPERATOR.id, auth_method: "email_password", email: "ops@example.com", password: null },
+    });
+  });
+
+  it("says a wrong password beside the form and keeps it open", async () => {
+    mockCommands({
+      save_profile: () => {
+        throw rejection("invalid_input", "the email or password is not right");
+      },
+    });
+    const { onsaved } = renderForm();
+    await fireEvent.click(screen.getByRole("radio", { name: "Email and password" }));
+    await fill("Email", "ops@example.com");
+    await fill("Password", "wrong");
+
+    await fireEvent.click(screen.getByRole("button", { name: "Sign in and save" }));
+
+    const alert = await screen.findByRole("alert");
+    expect(alert.textContent).toContain("the email or password is not right");
+    expect(onsaved).not.toHaveBeenCalled();
+  });
+
+  it("titles an ended session “Sign in again”", async () => {
+    mockCommands({
+      test_draft: () => {
+        throw rejection("session_expired", "the user session has ended: sign in again");
+      },
+    });
+    renderForm(OPERATOR);
+
+    await fireEvent.click(screen.getByRole("button", { name: "Test connection" }));
+
+    expect((await screen.findByRole("alert")).textContent).toContain("Sign in again");
   });
 });

@@ -3,8 +3,8 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 
 import type { Profile } from "../bindings/Profile";
 import type { ErrorDto } from "../ipc";
-import { PRODUCTION, REPORT, SANDBOX } from "../testing/fixtures";
-import { clearMocks, mockCommands, rejection } from "../testing/mock-commands";
+import { OPERATOR, PRODUCTION, REPORT, SANDBOX } from "../testing/fixtures";
+import { callsTo, clearMocks, mockCommands, rejection } from "../testing/mock-commands";
 import ProfileList from "./ProfileList.svelte";
 
 afterEach(() => {
@@ -17,6 +17,7 @@ function renderList(activeId: string | null = SANDBOX.id, profiles: Profile[] = 
     onactivate: vi.fn(async (): Promise<ErrorDto | null> => null),
     onremove: vi.fn(async (): Promise<ErrorDto | null> => null),
     ontested: vi.fn(),
+    onsession: vi.fn(),
   };
   render(ProfileList, { props: { profiles, activeId, ...handlers } });
   return handlers;
@@ -116,5 +117,71 @@ describe("ProfileList", () => {
     await fireEvent.click(within(row(PRODUCTION.name)).getByRole("button", { name: "Make active" }));
 
     expect(onactivate).toHaveBeenCalledWith(PRODUCTION);
+  });
+
+  it("shows who a user profile is signed in as, and signs it out", async () => {
+    const calls = mockCommands({ sign_out: () => ({ ...OPERATOR, token_present: false }) });
+    const { onsession } = renderList(SANDBOX.id, [SANDBOX, OPERATOR]);
+    const operator = row(OPERATOR.name);
+    expect(within(operator).getByText("Session")).toBeTruthy();
+    expect(within(operator).getByText("Signed in as ops@example.com")).toBeTruthy();
+    expect(within(operator).queryByRole("button", { name: "Sign in" })).toBeNull();
+
+    await fireEvent.click(within(operator).getByRole("button", { name: "Sign out" }));
+
+    await vi.waitFor(() => expect(onsession).toHaveBeenCalled());
+    expect(callsTo(calls, "sign_out")[0]?.args).toEqual({ id: OPERATOR.id });
+  });
+
+  it("signs a signed-out user profile in again with the password only", async () => {
+    const calls = mockCommands({ sign_in: () => OPERATOR });
+    const { onsession } = renderList(SANDBOX.id, [SANDBOX, { ...OPERATOR, token_present: false }]);
+    const operator = row(OPERATOR.name);
+    expect(within(operator).getByText("Signed out (ops@example.com): sign in again")).toBeTruthy();
+
+    await fireEvent.click(within(operator).getByRole("button", { name: "Sign in" }));
+    const prompt = within(operator).getByRole("form", { name: `Sign in to ${OPERATOR.name}` });
+    const password = within(prompt).getByLabelText("Password for ops@example.com");
+    expect(password.getAttribute("type")).toBe("password");
+    await fireEvent.input(password, { target: { value: "correct horse" } });
+    await fireEvent.click(within(prompt).getByRole("button", { name: "Sign in" }));
+
+    await vi.waitFor(() => expect(onsession).toHaveBeenCalled());
+    expect(callsTo(calls, "sign_in")[0]?.args).toEqual({ id: OPERATOR.id, password: "correct horse" });
+    expect(within(row(OPERATOR.name)).queryByRole("form")).toBeNull();
+  });
+
+  it("keeps the prompt open with the reason when signing in fails", async () => {
+    mockCommands({
+      sign_in: () => {
+        throw rejection("invalid_input", "the email or password is not right");
+      },
+    });
+    const { onsession } = renderList(SANDBOX.id, [SANDBOX, { ...OPERATOR, token_present: false }]);
+    const operator = row(OPERATOR.name);
+    await fireEvent.click(within(operator).getByRole("button", { name: "Sign in" }));
+    const prompt = within(operator).getByRole("form", { name: `Sign in to ${OPERATOR.name}` });
+    await fireEvent.input(within(prompt).getByLabelText(/Password for/), { target: { value: "wrong" } });
+    await fireEvent.click(within(prompt).getByRole("button", { name: "Sign in" }));
+
+    const alert = await within(prompt).findByRole("alert");
+    expect(alert.textContent).toContain("Could not sign in");
+    expect(alert.textContent).toContain("the email or password is not right");
+    expect(onsession).not.toHaveBeenCalled();
+  });
+
+  it("asks to sign in again when a test finds the session ended", async () => {
+    mockCommands({
+      test_connection: () => {
+        throw rejection("session_expired", "the user session has ended (signed out, or unused for too long): sign in again");
+      },
+    });
+    const { onsession } = renderList(SANDBOX.id, [SANDBOX, OPERATOR]);
+
+    await fireEvent.click(within(row(OPERATOR.name)).getByRole("button", { name: "Test connection" }));
+
+    const alert = await within(row(OPERATOR.name)).findByRole("alert");
+    expect(alert.textContent).toContain("Sign in again");
+    expect(onsession).toHaveBeenCalled();
   });
 });

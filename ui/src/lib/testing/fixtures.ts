@@ -10,6 +10,8 @@ export const SANDBOX: Profile = {
   api_base_url: "http://127.0.0.1:40123/api/v1/",
   default_organization_id: null,
   token_present: true,
+  auth_method: "api_token",
+  sign_in_email: null,
 };
 
 export const PRODUCTION: Profile = {
@@ -19,6 +21,20 @@ export const PRODUCTION: Profile = {
   api_base_url: "https://app.hook0.com/api/v1/",
   default_organization_id: null,
   token_present: true,
+  auth_method: "api_token",
+  sign_in_email: null,
+};
+
+/** A profile that signs in with email and password, signed in. */
+export const OPERATOR: Profile = {
+  id: "5e5e5e5e-2222-4d4d-9e9e-3b3b3b3b3b03",
+  name: "Operator",
+  kind: "remote",
+  api_base_url: "https://hook0.example.com/api/v1/",
+  default_organization_id: null,
+  token_present: true,
+  auth_method: "email_password",
+  sign_in_email: "ops@example.com",
 };
 
 export function status(overrides: Partial<AppStatus> = {}): AppStatus {
