@@ -189,6 +189,17 @@ impl SandboxControl {
             .collect()
     }
 
+    /// Makes an event's payload or a response (by its id) answer 404 from now on, as when
+    /// Hook0's retention removed it while the console still holds attempts naming it.
+    pub fn expire_content(&self, id: Uuid) {
+        self.shared.expiry.lock().expire(id);
+    }
+
+    /// How many times `GET /events/{id}` or `GET /responses/{id}` reached the server for `id`.
+    pub fn content_requests(&self, id: Uuid) -> u64 {
+        self.shared.expiry.lock().asked(id)
+    }
+
     /// Ids of an application's events, oldest first.
     pub fn event_ids(&self, application_id: Uuid) -> Vec<Uuid> {
         let store = self.shared.store.read();

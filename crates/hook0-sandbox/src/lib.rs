@@ -22,6 +22,7 @@ mod clock;
 mod control;
 mod delivery;
 mod error;
+mod expiry;
 mod generator;
 mod http;
 mod ids;

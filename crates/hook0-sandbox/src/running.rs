@@ -3,6 +3,7 @@
 use crate::clock::{Clock, from_datetime};
 use crate::control::SandboxControl;
 use crate::error::SandboxError;
+use crate::expiry::Expiry;
 use crate::generator::generate;
 use crate::http::faults::FaultState;
 use crate::http::problem::check_catalogue;
@@ -109,6 +110,7 @@ pub async fn start(
         limits: RateLimits::new(options.rate_limit),
         wake: Notify::new(),
         paused: AtomicBool::new(options.worker_paused),
+        expiry: Mutex::new(Expiry::default()),
         sessions: Mutex::new(Sessions::new(
             seed,
             options.user.access_token_lifetime,

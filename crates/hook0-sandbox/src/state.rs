@@ -1,6 +1,7 @@
 //! State shared by the HTTP handlers, the worker and the control handle.
 
 use crate::clock::Clock;
+use crate::expiry::Expiry;
 use crate::http::faults::FaultState;
 use crate::http::ratelimit::RateLimits;
 use crate::options::UserAccount;
@@ -23,6 +24,8 @@ pub struct Shared {
     pub wake: Notify,
     /// When set, the background worker runs nothing (tests drive it with flush/advance).
     pub paused: AtomicBool,
+    /// Payloads and responses made to answer 404, and how often each was asked for.
+    pub expiry: Mutex<Expiry>,
     /// Who may sign in, and the sessions their logins started.
     pub user: UserAccount,
     pub sessions: Mutex<Sessions>,

@@ -145,10 +145,12 @@ pub async fn response(
     let principal = authenticate(&shared, &headers)?;
     let query = extract(uri.query(), &[("application_id", Kind::Uuid, true)])?;
     let id = path_uuid(&id)?;
+    let gone = shared.expiry.lock().ask(id);
     let store = shared.store.read();
     let app = auth::application(principal, &store, query.required_uuid("application_id")?)?;
     let view = store
         .response_index(id)
+        .filter(|_| !gone)
         .filter(|&i| store.attempt_in_application(i, app))
         .and_then(|i| views::response(&store, i))
         .ok_or_else(ApiError::not_found)?;

@@ -60,10 +60,12 @@ pub async fn get(
     let principal = authenticate(&shared, &headers)?;
     let query = extract(uri.query(), &[("application_id", Kind::Uuid, true)])?;
     let id = path_uuid(&id)?;
+    let gone = shared.expiry.lock().ask(id);
     let store = shared.store.read();
     let app = auth::application(principal, &store, query.required_uuid("application_id")?)?;
     let index = store
         .event_in_application(id, app)
+        .filter(|_| !gone)
         .ok_or_else(ApiError::not_found)?;
     Ok(json(StatusCode::OK, &views::event(&store, index, true)))
 }
