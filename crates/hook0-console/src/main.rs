@@ -40,6 +40,8 @@ enum Command {
     Failures(commands::failures::Args),
     /// Remove old or named data from the cache.
     Purge(commands::purge::Args),
+    /// One delivery in full: attempt, delivery chain, payload, response.
+    Show(commands::show::Args),
 }
 
 fn main() -> ExitCode {
@@ -65,6 +67,7 @@ fn main() -> ExitCode {
             Command::Deliveries(args) => commands::deliveries::run(&selection, *args),
             Command::Failures(args) => commands::failures::run(&selection, args),
             Command::Purge(args) => commands::purge::run(&selection, args),
+            Command::Show(args) => commands::show::run(&selection, args).await,
         }
     });
     match result {

@@ -37,6 +37,8 @@ pub struct Target {
     pub cache_path: PathBuf,
     pub key: CacheKey,
     pub is_sandbox: bool,
+    /// The profile's cache retention in days (`None`: keep everything).
+    pub retention_days: Option<u32>,
 }
 
 impl Selection {
@@ -67,6 +69,7 @@ impl Selection {
                 key: key_from_env()?,
                 base: Some(base),
                 is_sandbox: false,
+                retention_days: None,
             });
         }
         let store = ProfileStore::open(&data_dir.join(console_core::console::PROFILES_FILE))?;
@@ -87,6 +90,7 @@ impl Selection {
                 cache_path,
                 key: CacheKey::from_bytes(SANDBOX_CACHE_KEY),
                 is_sandbox: true,
+                retention_days: profile.cache_retention_days,
             }),
             ProfileKind::Remote => Ok(Target {
                 name: profile.name,
@@ -95,6 +99,7 @@ impl Selection {
                 cache_path,
                 key: key_from_env()?,
                 is_sandbox: false,
+                retention_days: profile.cache_retention_days,
             }),
         }
     }

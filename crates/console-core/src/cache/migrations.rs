@@ -19,11 +19,18 @@ struct Migration {
     sql: &'static str,
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 20261129170000,
-    name: "initial",
-    sql: include_str!("migrations/20261129_170000_initial.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 20261129170000,
+        name: "initial",
+        sql: include_str!("migrations/20261129_170000_initial.sql"),
+    },
+    Migration {
+        version: 20261129190000,
+        name: "gone_content",
+        sql: include_str!("migrations/20261129_190000_gone_content.sql"),
+    },
+];
 
 /// The highest version this binary knows.
 pub fn latest_version() -> i64 {

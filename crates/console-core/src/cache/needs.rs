@@ -1,12 +1,12 @@
-//! What the sync still has to fetch, and what is already cached.
+//! What the sync still has to look at again, and what is already cached.
 //!
-//! Each list is served from a small partial index, so asking is cheap however large the
-//! cache: attempts not final yet (to refresh until final), failed deliveries whose event
-//! payload is missing, failed attempts whose response is missing. Lists page by row position
-//! (`after`), so an item that cannot be fetched (deleted upstream) never blocks the rest.
+//! The lists are served from small partial indexes, so asking is cheap however large the
+//! cache: attempts not final yet (to refresh until final) here, missing content in
+//! [`super::missing`]. Lists page by row position (`after`), so an item that cannot be fetched
+//! never blocks the rest.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::OptionalExtension;
 use uuid::Uuid;
 
 use super::error::CacheError;
@@ -32,41 +32,17 @@ pub struct AttemptRef {
     pub status: AttemptStatus,
 }
 
-/// An event whose payload is not cached.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EventRef {
-    /// Position in the list, for `after`.
-    pub row: i64,
-    /// Application of the event.
-    pub application_id: Uuid,
-    /// The event.
-    pub event_id: Uuid,
-}
-
-/// A response not cached yet, and the attempt that references it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ResponseRef {
-    /// Position in the list, for `after`.
-    pub row: i64,
-    /// Application of the attempt.
-    pub application_id: Uuid,
-    /// The attempt.
-    pub attempt_id: Uuid,
-    /// The response to fetch.
-    pub response_id: Uuid,
-}
-
-fn uuid(bytes: Vec<u8>) -> rusqlite::Result<Uuid> {
+pub(super) fn uuid(bytes: Vec<u8>) -> rusqlite::Result<Uuid> {
     Uuid::from_slice(&bytes).map_err(|e| {
         rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Blob, Box::new(e))
     })
 }
 
-fn time(us: i64) -> rusqlite::Result<DateTime<Utc>> {
+pub(super) fn time(us: i64) -> rusqlite::Result<DateTime<Utc>> {
     from_micros(us).ok_or(rusqlite::Error::IntegralValueOutOfRange(0, us))
 }
 
-fn limit(n: usize) -> i64 {
+pub(super) fn limit(n: usize) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
 
@@ -104,50 +80,6 @@ impl Cache {
                     })
                 },
             )?
-            .collect::<Result<_, _>>()?;
-        Ok(rows)
-    }
-
-    /// Events with at least one failed attempt whose payload is not cached.
-    pub fn failed_events_without_payload(
-        &self,
-        after: Option<i64>,
-        max: usize,
-    ) -> Result<Vec<EventRef>, CacheError> {
-        events_without_payload(&self.conn, true, after, max)
-    }
-
-    /// Every event whose payload is not cached (the background stage).
-    pub fn events_without_payload(
-        &self,
-        after: Option<i64>,
-        max: usize,
-    ) -> Result<Vec<EventRef>, CacheError> {
-        events_without_payload(&self.conn, false, after, max)
-    }
-
-    /// Failed attempts whose response is not cached.
-    pub fn failed_attempts_without_response(
-        &self,
-        after: Option<i64>,
-        max: usize,
-    ) -> Result<Vec<ResponseRef>, CacheError> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT a.id, ap.uuid, a.uuid, a.response_uuid
-             FROM attempt a JOIN application ap ON ap.id = a.application_id
-             WHERE a.status = 4 AND a.response_uuid IS NOT NULL AND a.response_cached = 0
-               AND a.id > ?1
-             ORDER BY a.id LIMIT ?2",
-        )?;
-        let rows = stmt
-            .query_map(rusqlite::params![after.unwrap_or(0), limit(max)], |r| {
-                Ok(ResponseRef {
-                    row: r.get(0)?,
-                    application_id: uuid(r.get(1)?)?,
-                    attempt_id: uuid(r.get(2)?)?,
-                    response_id: uuid(r.get(3)?)?,
-                })
-            })?
             .collect::<Result<_, _>>()?;
         Ok(rows)
     }
@@ -190,30 +122,4 @@ impl Cache {
             .collect::<Result<_, _>>()?;
         Ok(rows)
     }
-}
-
-fn events_without_payload(
-    conn: &Connection,
-    failed_only: bool,
-    after: Option<i64>,
-    max: usize,
-) -> Result<Vec<EventRef>, CacheError> {
-    let sql = if failed_only {
-        "SELECT e.id, ap.uuid, e.uuid FROM event e JOIN application ap ON ap.id = e.application_id
-         WHERE e.payload_cached = 0 AND e.has_failure = 1 AND e.id > ?1 ORDER BY e.id LIMIT ?2"
-    } else {
-        "SELECT e.id, ap.uuid, e.uuid FROM event e JOIN application ap ON ap.id = e.application_id
-         WHERE e.payload_cached = 0 AND e.id > ?1 ORDER BY e.id LIMIT ?2"
-    };
-    let rows = conn
-        .prepare_cached(sql)?
-        .query_map(rusqlite::params![after.unwrap_or(0), limit(max)], |r| {
-            Ok(EventRef {
-                row: r.get(0)?,
-                application_id: uuid(r.get(1)?)?,
-                event_id: uuid(r.get(2)?)?,
-            })
-        })?
-        .collect::<Result<_, _>>()?;
-    Ok(rows)
 }

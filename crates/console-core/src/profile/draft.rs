@@ -35,6 +35,9 @@ pub struct ProfileDraft {
     pub password: Option<String>,
     /// The organization to open by default.
     pub default_organization_id: Option<Uuid>,
+    /// Days of history the cache keeps; `None` keeps everything.
+    #[serde(default)]
+    pub cache_retention_days: Option<u32>,
 }
 
 impl fmt::Debug for ProfileDraft {
@@ -78,9 +81,13 @@ pub struct ValidDraft {
     pub auth: DraftAuth,
     /// The organization to open by default.
     pub default_organization_id: Option<Uuid>,
+    /// Days of history the cache keeps, between 1 and [`MAX_RETENTION_DAYS`].
+    pub cache_retention_days: Option<u32>,
 }
 
 const MAX_NAME_CHARS: usize = 60;
+/// Ten years: beyond that, "keep everything" says what is meant.
+pub const MAX_RETENTION_DAYS: u32 = 3650;
 const MAX_TOKEN_BYTES: usize = 16 * 1024;
 /// RFC 5321's limit on an address.
 const MAX_EMAIL_CHARS: usize = 254;
@@ -112,12 +119,21 @@ impl ProfileDraft {
                 password: valid_password(self.password)?,
             },
         };
+        if let Some(days) = self.cache_retention_days
+            && !(1..=MAX_RETENTION_DAYS).contains(&days)
+        {
+            return Err(ProfileError::Invalid(format!(
+                "keep cached history for 1 to {MAX_RETENTION_DAYS} days, or leave it empty to \
+                 keep everything"
+            )));
+        }
         Ok(ValidDraft {
             id: self.id,
             name,
             api_base_url,
             auth,
             default_organization_id: self.default_organization_id,
+            cache_retention_days: self.cache_retention_days,
         })
     }
 }

@@ -25,6 +25,9 @@ pub(super) struct StoredProfile {
     /// `None` for the sandbox, whose address changes at every start.
     pub api_base_url: Option<String>,
     pub default_organization_id: Option<Uuid>,
+    /// Days of history the cache keeps; absent keeps everything (and older files stay valid).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache_retention_days: Option<u32>,
     /// Set for a profile that signs in with email and password (never the password).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sign_in_email: Option<String>,

@@ -63,6 +63,9 @@ pub struct Profile {
     /// Whether a token is available right now (in memory until the vault exists); for a
     /// signed-in user, whether the session can still be renewed.
     pub token_present: bool,
+    /// Days of delivery history the local cache keeps; older data is purged after each
+    /// sync. `None` keeps everything.
+    pub cache_retention_days: Option<u32>,
     /// API token, or email and password.
     pub auth_method: AuthMethod,
     /// The email a user profile signs in with.

@@ -130,6 +130,7 @@ impl ProfileStore {
                         kind: ProfileKind::Sandbox,
                         api_base_url: None,
                         default_organization_id: None,
+                        cache_retention_days: None,
                         sign_in_email: None,
                     }],
                 };
@@ -197,6 +198,7 @@ impl ProfileStore {
             kind: ProfileKind::Remote,
             api_base_url: Some(api_base_url),
             default_organization_id: draft.default_organization_id,
+            cache_retention_days: draft.cache_retention_days,
             sign_in_email,
         };
         self.commit(|file| {
@@ -413,6 +415,7 @@ impl ProfileStore {
             api_base_url,
             default_organization_id: stored.default_organization_id,
             token_present,
+            cache_retention_days: stored.cache_retention_days,
             auth_method,
             sign_in_email: stored.sign_in_email.clone(),
         }

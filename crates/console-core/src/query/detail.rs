@@ -1,5 +1,6 @@
 //! One delivery in full: the attempt, every attempt of its delivery chain, the event payload
-//! and the response, as far as they are cached.
+//! and the response, as far as they are cached — and, for content that is not, whether it
+//! can still be fetched or has expired upstream (Hook0 answered 404).
 //!
 //! Payloads and bodies travel as text when they are text and as base64 otherwise, so the
 //! web view never receives raw bytes it would have to guess about.
@@ -34,6 +35,22 @@ fn content(v: Value) -> Option<Content> {
         Value::Blob(b) => Some(Content::Base64(STANDARD.encode(b))),
         _ => None,
     }
+}
+
+/// Where a delivery's payload or response stands in the cache.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(rename_all = "snake_case")]
+pub enum ContentStatus {
+    /// Cached: shown below.
+    Cached,
+    /// Not downloaded yet; opening the delivery online fetches it.
+    NotCached,
+    /// The API answered 404: expired by Hook0's retention, or deleted. Never asked again.
+    ExpiredUpstream,
+    /// There is nothing to fetch: the attempt has no response (not sent yet, or failed
+    /// before reaching the target).
+    Absent,
 }
 
 /// The cached event of a delivery.
@@ -73,8 +90,12 @@ pub struct DeliveryDetail {
     pub chain: Vec<DeliveryRow>,
     /// The event, when its payload is cached.
     pub event: Option<EventDetail>,
+    /// Whether the payload is cached, still to fetch, or gone upstream.
+    pub payload_status: ContentStatus,
     /// The response, when cached.
     pub response: Option<ResponseDetail>,
+    /// Whether the response is cached, still to fetch, gone upstream, or nonexistent.
+    pub response_status: ContentStatus,
 }
 
 /// The detail of one attempt, or `None` when it is not cached.
@@ -82,20 +103,23 @@ pub fn delivery_detail(
     conn: &Connection,
     attempt_id: Uuid,
 ) -> Result<Option<DeliveryDetail>, QueryError> {
-    let ids: Option<(i64, i64)> = conn
+    let ids: Option<(i64, i64, bool)> = conn
         .prepare_cached(
-            "SELECT a.event_id, c.subscription_id FROM attempt a
+            "SELECT a.event_id, c.subscription_id, a.response_gone_at IS NOT NULL FROM attempt a
              JOIN chain c ON c.id = a.chain_id WHERE a.uuid = ?1",
         )?
-        .query_row([&attempt_id.as_bytes()[..]], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row([&attempt_id.as_bytes()[..]], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
         .optional()?;
-    let Some((event_row, sub_row)) = ids else {
+    let Some((event_row, sub_row, response_gone)) = ids else {
         return Ok(None);
     };
-    let (event_uuid, sub_uuid): (Vec<u8>, Vec<u8>) = conn.query_row(
-        "SELECT e.uuid, s.uuid FROM event e, subscription s WHERE e.id = ?1 AND s.id = ?2",
+    let (event_uuid, sub_uuid, payload_gone): (Vec<u8>, Vec<u8>, bool) = conn.query_row(
+        "SELECT e.uuid, s.uuid, e.payload_gone_at IS NOT NULL
+         FROM event e, subscription s WHERE e.id = ?1 AND s.id = ?2",
         [event_row, sub_row],
-        |r| Ok((r.get(0)?, r.get(1)?)),
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )?;
     let mut filter = ValidFilter::everything();
     filter.event_id = Uuid::from_slice(&event_uuid).ok();
@@ -158,10 +182,27 @@ pub fn delivery_detail(
             })
             .optional()?,
     };
+    let payload_status = status(event.is_some(), Some(payload_gone));
+    let response_status = status(
+        response.is_some(),
+        attempt.response_id.map(|_| response_gone),
+    );
     Ok(Some(DeliveryDetail {
         attempt,
         chain,
         event,
+        payload_status,
         response,
+        response_status,
     }))
+}
+
+/// `gone`: `None` when there is nothing to fetch, else whether the API answered 404.
+fn status(cached: bool, gone: Option<bool>) -> ContentStatus {
+    match (cached, gone) {
+        (true, _) => ContentStatus::Cached,
+        (false, None) => ContentStatus::Absent,
+        (false, Some(true)) => ContentStatus::ExpiredUpstream,
+        (false, Some(false)) => ContentStatus::NotCached,
+    }
 }

@@ -28,7 +28,9 @@ mod scope;
 
 pub use at_risk::{AtRiskDelivery, AtRiskQuery};
 pub use deliveries::{DeliveryPage, DeliveryQuery, DeliveryRow};
-pub use detail::{Content, DeliveryDetail, EventDetail, ResponseDetail, delivery_detail};
+pub use detail::{
+    Content, ContentStatus, DeliveryDetail, EventDetail, ResponseDetail, delivery_detail,
+};
 pub use error::QueryError;
 pub use failures::{
     Bucket, FailureBucket, FailureCause, FailureGroup, failure_groups, failures_over_time,

@@ -21,12 +21,14 @@ mod error;
 mod metadata;
 mod options;
 mod progress;
+mod retention;
 mod state;
 mod walk;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+pub use content::{ContentError, fetch_delivery_content};
 pub use error::SyncError;
 pub use options::{ContentPolicy, SyncOptions};
 pub use progress::{Progress, Stage};
@@ -153,6 +155,7 @@ pub async fn sync(
         walk::refresh_unfinished(&mut run, application).await?;
     }
     content::sync_content(&mut run).await?;
+    retention::apply(&mut run)?;
     run.report.applications = applications.len() as u64;
     run.report.requests = run.requests();
     run.cache.analyze()?;

@@ -32,6 +32,9 @@ pub struct SyncOptions {
     pub concurrency: usize,
     /// Only these applications (all visible ones when `None`).
     pub applications: Option<Vec<Uuid>>,
+    /// The profile's cache retention: once the sync has finished, events older than this
+    /// many days are purged (`None` keeps everything).
+    pub retention_days: Option<u32>,
 }
 
 impl Default for SyncOptions {
@@ -43,6 +46,7 @@ impl Default for SyncOptions {
             max_individual_refresh: 200,
             concurrency: 4,
             applications: None,
+            retention_days: None,
         }
     }
 }

@@ -3,7 +3,9 @@
 //! Hook0 gives no totals for request attempts, so the attempts stage measures progress in
 //! *time covered*: how far the walk has gone from the newest attempt towards the oldest one
 //! that can still exist (the organization's retention limit, or the watermark). Stages over a
-//! known list (payloads, responses, refreshes) count items exactly.
+//! known list (payloads, responses, refreshes) count items exactly: each content stage counts
+//! its list when it starts (cheap: the lists are small partial indexes) and reports
+//! `done`/`total` in requests, gone items (404) included, so the fraction and ETA are true.
 
 use std::time::Instant;
 
@@ -21,12 +23,16 @@ pub enum Stage {
     Attempts,
     /// Attempts that were still pending or retrying last time.
     Unfinished,
-    /// Payloads of events whose delivery failed.
-    FailedPayloads,
-    /// Responses of failed attempts.
-    FailedResponses,
+    /// For each delivery still failing (retrying or gave up), newest first: its event
+    /// payload and the response of its latest failed attempt — what explains the failure.
+    FailingDeliveries,
+    /// Responses of the earlier failed attempts, then payloads of events whose failed
+    /// deliveries have since recovered.
+    EarlierFailures,
     /// The remaining payloads (background).
     Payloads,
+    /// Removing cached history older than the profile keeps.
+    Retention,
     /// Finished.
     Done,
 }

@@ -15,6 +15,7 @@ fn draft(name: &str, url: &str, token: Option<&str>) -> ProfileDraft {
         email: None,
         password: None,
         default_organization_id: None,
+        cache_retention_days: None,
     }
 }
 

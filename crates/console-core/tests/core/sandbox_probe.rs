@@ -102,6 +102,7 @@ async fn the_console_remembers_each_profiles_last_test_for_the_status_bar() -> a
             email: None,
             password: None,
             default_organization_id: None,
+            cache_retention_days: None,
         })
         .await?;
     console.set_active_profile(wrong.id)?;
@@ -126,6 +127,7 @@ async fn the_console_remembers_each_profiles_last_test_for_the_status_bar() -> a
             email: None,
             password: None,
             default_organization_id: None,
+            cache_retention_days: None,
         })
         .await
         .expect_err("still the wrong token");

@@ -135,7 +135,7 @@ async fn a_full_sync_stores_every_attempt_and_the_failures_content() -> anyhow::
     );
     assert_eq!(stages.first(), Some(&Stage::Metadata));
     assert_eq!(stages.last(), Some(&Stage::Done));
-    assert!(stages.contains(&Stage::Attempts) && stages.contains(&Stage::FailedPayloads));
+    assert!(stages.contains(&Stage::Attempts) && stages.contains(&Stage::FailingDeliveries));
     sandbox.shutdown().await;
     Ok(())
 }

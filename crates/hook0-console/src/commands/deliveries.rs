@@ -177,7 +177,8 @@ pub fn run(selection: &Selection, args: Args) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn word(value: &impl serde::Serialize) -> String {
+/// The snake_case word of one of the core's serde enums (`failed`, `gave_up`, …).
+pub fn word(value: &impl serde::Serialize) -> String {
     serde_json::to_value(value)
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))

@@ -3,6 +3,7 @@
 pub mod deliveries;
 pub mod failures;
 pub mod purge;
+pub mod show;
 pub mod sync;
 
 /// Parses a snake_case word into one of the core's serde enums (`failed`, `gave_up`, …).

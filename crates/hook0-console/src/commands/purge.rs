@@ -9,7 +9,8 @@ use crate::target::Selection;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Remove events (and their attempts, responses and index entries) older than N days.
-    #[arg(long)]
+    /// Without it (and without --event or --application), the profile's own retention.
+    #[arg(long, visible_alias = "days")]
     older_than_days: Option<u32>,
     /// Erase one event (repeatable).
     #[arg(long = "event")]
@@ -26,16 +27,25 @@ pub fn run(selection: &Selection, args: Args) -> anyhow::Result<()> {
     let chosen = usize::from(args.older_than_days.is_some())
         + usize::from(!args.events.is_empty())
         + usize::from(args.application.is_some());
-    if chosen != 1 {
-        bail!("say exactly one of --older-than-days, --event or --application");
+    if chosen > 1 {
+        bail!("say at most one of --older-than-days, --event or --application");
     }
     let target = selection.resolve()?;
+    let older_than_days = match (chosen, args.older_than_days, target.retention_days) {
+        (0, _, None) => bail!(
+            "{} keeps its whole history: say --older-than-days, --event or --application, \
+             or set the profile's cache retention",
+            target.name
+        ),
+        (0, _, Some(days)) | (_, Some(days), _) => Some(days),
+        _ => None,
+    };
     if !target.cache_path().exists() {
         bail!("no cache for {} yet", target.name);
     }
     let mut cache = target.open_cache()?;
     let mut ingest = cache.ingest()?;
-    let erased = if let Some(days) = args.older_than_days {
+    let erased = if let Some(days) = older_than_days {
         ingest.purge_older_than(chrono::Utc::now(), days)?
     } else if let Some(application) = args.application {
         ingest.erase_application(application)?
@@ -43,6 +53,10 @@ pub fn run(selection: &Selection, args: Args) -> anyhow::Result<()> {
         ingest.erase_events(&args.events)?
     };
     ingest.commit()?;
+    if erased.events > 0 {
+        // Erased text must leave the full-text segments too, not only the tables.
+        cache.compact()?;
+    }
     if args.vacuum {
         cache.vacuum()?;
     }
@@ -50,5 +64,6 @@ pub fn run(selection: &Selection, args: Args) -> anyhow::Result<()> {
         "erased_events": erased.events,
         "erased_attempts": erased.attempts,
         "erased_responses": erased.responses,
+        "older_than_days": older_than_days,
     }))
 }

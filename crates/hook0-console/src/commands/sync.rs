@@ -58,6 +58,7 @@ pub async fn run(selection: &Selection, args: Args) -> anyhow::Result<()> {
     let options = SyncOptions {
         content: args.content,
         pages_per_commit: args.pages_per_commit.max(1),
+        retention_days: target.retention_days,
         ..SyncOptions::default()
     };
     let cancel = Cancel::new();
@@ -126,17 +127,22 @@ fn describe(p: &Progress) -> String {
         .unwrap_or_default();
     let unit = match p.stage {
         Stage::Attempts => "pages",
-        Stage::FailedPayloads | Stage::Payloads => "payloads",
-        Stage::FailedResponses => "responses",
+        Stage::FailingDeliveries | Stage::EarlierFailures => "payloads and responses",
+        Stage::Payloads => "payloads",
         Stage::Unfinished => "attempts refreshed",
+        Stage::Retention => "old events purged",
         Stage::Metadata | Stage::Done => "steps",
     };
     let eta = p
         .eta_seconds
         .map(|s| format!(", ~{}s left", s.round()))
         .unwrap_or_default();
+    let count = match p.total {
+        Some(total) => format!("{}/{total}", p.done),
+        None => p.done.to_string(),
+    };
     format!(
-        "{app}{} {unit} ({:.1}/s){eta} — {} attempts stored, {} requests",
-        p.done, p.rate_per_second, p.attempts, p.requests
+        "{app}{count} {unit} ({:.1}/s){eta} — {} attempts stored, {} requests",
+        p.rate_per_second, p.attempts, p.requests
     )
 }

@@ -32,6 +32,11 @@ default_organization_id: string | null,
  */
 token_present: boolean, 
 /**
+ * Days of delivery history the local cache keeps; older data is purged after each
+ * sync. `None` keeps everything.
+ */
+cache_retention_days: number | null, 
+/**
  * API token, or email and password.
  */
 auth_method: AuthMethod, 

@@ -37,4 +37,8 @@ password: string | null,
 /**
  * The organization to open by default.
  */
-default_organization_id: string | null, };
+default_organization_id: string | null, 
+/**
+ * Days of history the cache keeps; `None` keeps everything.
+ */
+cache_retention_days: number | null, };

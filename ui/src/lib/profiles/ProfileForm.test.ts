@@ -82,6 +82,7 @@ describe("ProfileForm", () => {
         email: null,
         password: null,
         default_organization_id: null,
+        cache_retention_days: null,
       },
     });
   });
@@ -153,9 +154,40 @@ describe("ProfileForm", () => {
         email: null,
         password: null,
         default_organization_id: "a0000000-0000-4000-8000-000000000001",
+        cache_retention_days: null,
       },
     });
     expect(onsaved.mock.calls[0]?.[0]).toMatchObject({ name: "Production EU" });
+  });
+
+  it("sends the cache retention in days, and keeps what the profile had", async () => {
+    const calls = mockCommands({ save_profile: ({ draft }) => ({ ...PRODUCTION, ...draft, id: PRODUCTION.id }) });
+    renderForm({ ...PRODUCTION, cache_retention_days: 90 });
+    const field = screen.getByLabelText<HTMLInputElement>("Keep cached history (days)");
+    expect(field.value).toBe("90");
+    await fill("Keep cached history (days)", " 30 ");
+
+    await fireEvent.click(screen.getByRole("button", { name: "Save profile" }));
+
+    await vi.waitFor(() => expect(callsTo(calls, "save_profile")).toHaveLength(1));
+    expect(callsTo(calls, "save_profile")[0]?.args).toMatchObject({ draft: { cache_retention_days: 30 } });
+  });
+
+  it("keeps everything when the retention is left empty, and refuses what is not days", async () => {
+    const calls = mockCommands({ save_profile: () => PRODUCTION });
+    renderForm({ ...PRODUCTION, cache_retention_days: 7 });
+    await fill("Keep cached history (days)", "two weeks");
+
+    await fireEvent.click(screen.getByRole("button", { name: "Save profile" }));
+
+    expect((await screen.findByRole("alert")).textContent).toContain("whole number of days");
+    expect(calls).toEqual([]);
+
+    await fill("Keep cached history (days)", "");
+    await fireEvent.click(screen.getByRole("button", { name: "Save profile" }));
+
+    await vi.waitFor(() => expect(callsTo(calls, "save_profile")).toHaveLength(1));
+    expect(callsTo(calls, "save_profile")[0]?.args).toMatchObject({ draft: { cache_retention_days: null } });
   });
 
   it("cancels without calling the back end", async () => {

@@ -10,6 +10,7 @@ export const SANDBOX: Profile = {
   api_base_url: "http://127.0.0.1:40123/api/v1/",
   default_organization_id: null,
   token_present: true,
+  cache_retention_days: null,
   auth_method: "api_token",
   sign_in_email: null,
 };
@@ -21,6 +22,7 @@ export const PRODUCTION: Profile = {
   api_base_url: "https://app.hook0.com/api/v1/",
   default_organization_id: null,
   token_present: true,
+  cache_retention_days: null,
   auth_method: "api_token",
   sign_in_email: null,
 };
@@ -35,6 +37,7 @@ export const OPERATOR: Profile = {
   token_present: true,
   auth_method: "email_password",
   sign_in_email: "ops@example.com",
+  cache_retention_days: null,
 };
 
 export function status(overrides: Partial<AppStatus> = {}): AppStatus {
