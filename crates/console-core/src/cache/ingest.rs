@@ -14,12 +14,10 @@ use uuid::Uuid;
 
 use super::chain::{self, ChainInput};
 use super::error::CacheError;
+use super::memo::{EventMemo, EventMemos};
 use super::open::Cache;
 use super::rollup::{self, Cell};
 use super::types::{AttemptStatus, ErrorKind, cause_of, micros};
-
-/// Recently resolved events kept in memory (attempts of one event arrive together).
-const EVENT_MEMO: usize = 8_192;
 
 /// What a session did, for progress reports and tests.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -43,8 +41,8 @@ pub struct Ingest<'c> {
     pub(crate) apps: HashMap<Uuid, i64>,
     pub(crate) subs: HashMap<Uuid, i64>,
     pub(crate) types: HashMap<(i64, String), i64>,
-    /// event uuid → (row id, has_failure)
-    pub(crate) events: HashMap<Uuid, (i64, bool)>,
+    /// Events resolved in this session, and attempts stored for those it created.
+    pub(crate) events: EventMemos,
     next_attempt_id: i64,
     /// Whether any response is cached (if not, attempts need not look theirs up).
     pub(crate) any_response: bool,
@@ -71,7 +69,7 @@ impl Cache {
             apps: HashMap::new(),
             subs: HashMap::new(),
             types: HashMap::new(),
-            events: HashMap::new(),
+            events: EventMemos::default(),
             next_attempt_id,
             stats: IngestStats::default(),
         })
@@ -156,7 +154,11 @@ impl Ingest<'_> {
         }
         let fields = AttemptFields::of(a);
         let uuid = a.request_attempt_id;
-        let existing = self.existing_attempt(uuid)?;
+        let existing = if self.events.certainly_new(&a.event_id, &uuid) {
+            None
+        } else {
+            self.existing_attempt(uuid)?
+        };
         match existing {
             Some(old) if old.fields == fields => {
                 self.stats.attempts_unchanged += 1;
@@ -240,7 +242,11 @@ impl Ingest<'_> {
         let sub = self.subscription_stub(app, a)?;
         let event_type = self.event_type_id(app, &a.event.event_type_name)?;
         let failed = f.status() == AttemptStatus::Failed;
-        let event = self.event_stub(app, a.event_id, event_type, f.created_at, failed)?;
+        let memo = self.event_stub(app, a.event_id, event_type, f.created_at, failed)?;
+        if memo.created_in.is_some() {
+            self.events.stored_fresh(a.request_attempt_id);
+        }
+        let event = memo.id;
         let id = self.next_attempt_id;
         self.next_attempt_id += 1;
         let chain_id = chain::add_attempt(
@@ -386,7 +392,8 @@ impl Ingest<'_> {
         Ok(())
     }
 
-    /// The row id of an event, creating a stub (no payload yet) if it is new.
+    /// The row id of an event, creating a stub (no payload yet) if it is new; remembers
+    /// whether this session created it.
     fn event_stub(
         &mut self,
         app: i64,
@@ -394,17 +401,23 @@ impl Ingest<'_> {
         event_type: i64,
         created_at: i64,
         failed: bool,
-    ) -> Result<i64, CacheError> {
+    ) -> Result<EventMemo, CacheError> {
         let known = match self.events.get(&uuid) {
-            Some(&v) => Some(v),
+            Some(memo) => Some(memo),
             None => self
                 .tx
                 .prepare_cached("SELECT id, has_failure FROM event WHERE uuid = ?1")?
-                .query_row([&uuid.as_bytes()[..]], |r| Ok((r.get(0)?, r.get(1)?)))
+                .query_row([&uuid.as_bytes()[..]], |r| {
+                    Ok(EventMemo {
+                        id: r.get(0)?,
+                        has_failure: r.get(1)?,
+                        created_in: None,
+                    })
+                })
                 .optional()?,
         };
-        let (id, has_failure) = match known {
-            Some(v) => v,
+        let memo = match known {
+            Some(memo) => memo,
             None => {
                 let id: i64 = self
                     .tx
@@ -423,19 +436,29 @@ impl Ingest<'_> {
                         ],
                         |r| r.get(0),
                     )?;
-                (id, failed)
+                EventMemo {
+                    id,
+                    has_failure: failed,
+                    created_in: Some(self.events.generation()),
+                }
             }
         };
-        if failed && !has_failure {
+        if failed && !memo.has_failure {
             self.tx
                 .prepare_cached("UPDATE event SET has_failure = 1 WHERE id = ?1")?
-                .execute([id])?;
+                .execute([memo.id])?;
         }
-        if self.events.len() >= EVENT_MEMO {
-            self.events.clear();
-        }
-        self.events.insert(uuid, (id, has_failure || failed));
-        Ok(id)
+        let memo = EventMemo {
+            has_failure: memo.has_failure || failed,
+            ..memo
+        };
+        self.events.remember(uuid, memo);
+        Ok(memo)
+    }
+
+    /// Drops what this session remembers of events (bounded memory; after an erasure).
+    pub(crate) fn forget_events(&mut self) {
+        self.events.clear();
     }
 
     /// Records sync progress (cursor, watermark…) in this same transaction.

@@ -24,6 +24,7 @@ mod error;
 mod gone;
 mod ingest;
 mod key;
+mod memo;
 mod metadata;
 mod migrations;
 mod missing;

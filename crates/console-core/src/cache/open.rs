@@ -16,8 +16,13 @@ use super::migrations;
 
 /// How long a connection waits for another one's lock before reporting busy.
 const BUSY_TIMEOUT_MS: u32 = 5_000;
-/// Page cache per connection, in KiB (SQLCipher decrypts every page that misses it).
-const CACHE_KIB: i64 = 65_536;
+/// Page cache of a reading connection, in KiB: SQLCipher decrypts every page that misses
+/// it, and the explorer's queries revisit the same index pages.
+const READER_CACHE_KIB: i64 = 65_536;
+/// Page cache of the writer, in KiB. Small on purpose: a sync's memory must not grow with
+/// the history's size, and ingest touches a narrow band of each index (the newest or the
+/// oldest rows) — pages evicted clean cost one decryption if touched again.
+const WRITER_CACHE_KIB: i64 = 16_384;
 /// Prepared statements kept per connection.
 const STATEMENT_CACHE: usize = 64;
 
@@ -95,7 +100,10 @@ impl Cache {
 
     /// Refreshes the planner's statistics (after a large sync).
     pub fn analyze(&self) -> Result<(), CacheError> {
-        self.conn.execute_batch("ANALYZE;")?;
+        // A sample of each index is enough for the planner to pick between them, and keeps
+        // this step short whatever the cache's size (a full ANALYZE reads every index).
+        self.conn
+            .execute_batch("PRAGMA analysis_limit = 2000; ANALYZE; PRAGMA analysis_limit = 0;")?;
         Ok(())
     }
 
@@ -169,7 +177,12 @@ fn keyed(path: &Path, key: &CacheKey, read_only: bool) -> Result<Connection, Cac
     .map_err(|e| classify(e, path))?;
     conn.busy_timeout(std::time::Duration::from_millis(u64::from(BUSY_TIMEOUT_MS)))?;
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
-    conn.execute_batch(&format!("PRAGMA cache_size = -{CACHE_KIB};"))?;
+    let cache_kib = if read_only {
+        READER_CACHE_KIB
+    } else {
+        WRITER_CACHE_KIB
+    };
+    conn.execute_batch(&format!("PRAGMA cache_size = -{cache_kib};"))?;
     Ok(conn)
 }
 

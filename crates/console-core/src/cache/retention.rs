@@ -152,7 +152,7 @@ impl Ingest<'_> {
             rollup::recount(tx, app, day, &cause, sub)?;
         }
         tx.execute_batch("DELETE FROM temp.doomed; DELETE FROM temp.doomed_cell;")?;
-        self.events.clear();
+        self.forget_events();
         let count = |n: usize| u64::try_from(n).unwrap_or(u64::MAX);
         Ok(Erased {
             events: count(events),

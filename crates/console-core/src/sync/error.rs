@@ -17,6 +17,10 @@ pub enum SyncError {
     /// The operator (or the app closing) cancelled it.
     #[error("the sync was cancelled; it resumes where it stopped")]
     Cancelled,
+    /// The task fetching pages ended before the walk did (it cannot fail silently: its
+    /// errors travel with the pages, so this means it was torn down).
+    #[error("fetching request attempts stopped before the end of the history; run the sync again")]
+    FetchStopped,
     /// The stored sync state cannot be read (written by a newer console, or damaged).
     #[error("the stored sync position for {scope} cannot be used: {reason}")]
     BadState {
@@ -32,7 +36,9 @@ impl From<SyncError> for ErrorDto {
         match error {
             SyncError::Api(e) => e.into(),
             SyncError::Cache(e) => e.to_dto(),
-            SyncError::Cancelled => ErrorDto::new(ErrorCode::Internal, error.to_string()),
+            SyncError::Cancelled | SyncError::FetchStopped => {
+                ErrorDto::new(ErrorCode::Internal, error.to_string())
+            }
             SyncError::BadState { .. } => ErrorDto::new(ErrorCode::Storage, error.to_string()),
         }
     }

@@ -17,9 +17,12 @@ pub enum ContentPolicy {
 /// Knobs of one sync.
 #[derive(Debug, Clone)]
 pub struct SyncOptions {
-    /// API pages stored per transaction, with the position that follows them. Per-page
+    /// Most API pages stored per transaction, with the position that follows them. Per-page
     /// commits cost 6–10× (PERF_NOTES); a crash loses at most this many pages of work.
     pub pages_per_commit: usize,
+    /// Longest a transaction stays open collecting pages: bounds the work a crash can lose
+    /// when the API is slow (at Hook0's 10 requests/s, about this many seconds of pages).
+    pub commit_interval: std::time::Duration,
     /// How far before the watermark an incremental walk starts again, so attempts written
     /// late (clock skew, slow transactions on Hook0's side) are not missed.
     pub overlap: Duration,
@@ -40,7 +43,8 @@ pub struct SyncOptions {
 impl Default for SyncOptions {
     fn default() -> Self {
         Self {
-            pages_per_commit: 20,
+            pages_per_commit: 250,
+            commit_interval: std::time::Duration::from_secs(1),
             overlap: Duration::minutes(15),
             content: ContentPolicy::Failures,
             max_individual_refresh: 200,

@@ -16,9 +16,9 @@ pub struct Args {
     /// What to download besides attempts: none, failures (default) or everything.
     #[arg(long, default_value = "failures", value_parser = parse_content)]
     content: ContentPolicy,
-    /// Pages stored per transaction.
-    #[arg(long, default_value_t = 20)]
-    pages_per_commit: usize,
+    /// Most pages stored per transaction (a transaction also ends after about a second).
+    #[arg(long)]
+    pages_per_commit: Option<usize>,
     /// Requests per second sent to the API; 0 removes the limit (only for a local server —
     /// Hook0 allows about 10 per second per token).
     #[arg(long, default_value_t = 9)]
@@ -55,11 +55,15 @@ pub async fn run(selection: &Selection, args: Args) -> anyhow::Result<()> {
     };
     let (client, _sandbox) = target.client(settings).await?;
     let mut cache = target.open_cache()?;
+    let defaults = SyncOptions::default();
     let options = SyncOptions {
         content: args.content,
-        pages_per_commit: args.pages_per_commit.max(1),
+        pages_per_commit: args
+            .pages_per_commit
+            .unwrap_or(defaults.pages_per_commit)
+            .max(1),
         retention_days: target.retention_days,
-        ..SyncOptions::default()
+        ..defaults
     };
     let cancel = Cancel::new();
     let on_signal = cancel.clone();

@@ -1,0 +1,164 @@
+//! What one ingest session remembers of the events it touched.
+//!
+//! A sync lists attempts newest first, and an event's attempts are spread over its retry
+//! schedule (Hook0 retries for days), so an event seen now is seen again many pages later.
+//! Remembering it saves a lookup per attempt — and, for an event this session created, the
+//! lookup of the attempt itself: attempts are only stored with their event row and erased
+//! with it, so an attempt of such an event is cached only if this session stored it.
+//!
+//! Memory is bounded with two generations: when the young one is full, the old one is
+//! dropped and the young one takes its place. What was used recently survives a turnover,
+//! unlike a map cleared when full.
+
+use std::collections::{HashMap, HashSet};
+
+use uuid::Uuid;
+
+/// Events kept per generation.
+const GENERATION: usize = 16_384;
+
+/// What a session knows of an event row.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct EventMemo {
+    pub id: i64,
+    pub has_failure: bool,
+    /// The generation in which this session created the row (none of its attempts predates
+    /// it); `None` if the row was already cached.
+    pub created_in: Option<u64>,
+}
+
+#[derive(Debug, Default)]
+struct Generation {
+    events: HashMap<Uuid, EventMemo>,
+    /// Attempts stored by this session for events it created.
+    fresh_attempts: HashSet<Uuid>,
+}
+
+/// Two generations of remembered events.
+#[derive(Debug, Default)]
+pub(crate) struct EventMemos {
+    young: Generation,
+    old: Generation,
+    /// Number of the young generation (the old one is the one before).
+    current: u64,
+}
+
+impl EventMemos {
+    pub fn get(&self, event: &Uuid) -> Option<EventMemo> {
+        self.young
+            .events
+            .get(event)
+            .or_else(|| self.old.events.get(event))
+            .copied()
+    }
+
+    pub fn remember(&mut self, event: Uuid, memo: EventMemo) {
+        if self.young.events.len() >= GENERATION {
+            self.old = std::mem::take(&mut self.young);
+            self.current += 1;
+        }
+        self.young.events.insert(event, memo);
+    }
+
+    /// The generation a newly created event belongs to.
+    pub fn generation(&self) -> u64 {
+        self.current
+    }
+
+    /// Notes that this session stored `attempt`, of an event it created.
+    pub fn stored_fresh(&mut self, attempt: Uuid) {
+        self.young.fresh_attempts.insert(attempt);
+    }
+
+    /// Whether `attempt` of `event` is certainly not cached yet: its event was created by
+    /// this session, which has not stored it. `false` means "look it up".
+    pub fn certainly_new(&self, event: &Uuid, attempt: &Uuid) -> bool {
+        // Attempts of an event are noted in the generation current when they were stored,
+        // never older than the one the event was created in. While that generation is
+        // alive, every attempt stored for the event is in one of the two sets; once it is
+        // dropped, some may be forgotten, so the answer falls back to a lookup.
+        let alive = |g: u64| g.saturating_add(1) >= self.current;
+        self.get(event)
+            .and_then(|e| e.created_in)
+            .is_some_and(alive)
+            && !self.young.fresh_attempts.contains(attempt)
+            && !self.old.fresh_attempts.contains(attempt)
+    }
+
+    pub fn clear(&mut self) {
+        self.young = Generation::default();
+        self.old = Generation::default();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn created(memos: &EventMemos) -> EventMemo {
+        EventMemo {
+            id: 1,
+            has_failure: false,
+            created_in: Some(memos.generation()),
+        }
+    }
+
+    fn fill_generation(memos: &mut EventMemos) {
+        for _ in 0..GENERATION {
+            memos.remember(
+                Uuid::new_v4(),
+                EventMemo {
+                    id: 0,
+                    has_failure: false,
+                    created_in: None,
+                },
+            );
+        }
+    }
+
+    #[test]
+    fn an_attempt_stored_for_a_created_event_is_never_certainly_new() {
+        let mut memos = EventMemos::default();
+        let (event, attempt) = (Uuid::new_v4(), Uuid::new_v4());
+        let memo = created(&memos);
+        memos.remember(event, memo);
+        assert!(memos.certainly_new(&event, &attempt));
+        memos.stored_fresh(attempt);
+        assert!(!memos.certainly_new(&event, &attempt));
+        fill_generation(&mut memos);
+        // The event is re-remembered in the young generation, as each sighting does.
+        memos.remember(event, memo);
+        assert!(
+            !memos.certainly_new(&event, &attempt),
+            "still known after one turnover"
+        );
+        fill_generation(&mut memos);
+        memos.remember(event, memo);
+        assert!(
+            !memos.certainly_new(&event, &attempt),
+            "the generation that noted the attempt is gone: must look it up"
+        );
+        assert!(
+            !memos.certainly_new(&event, &Uuid::new_v4()),
+            "once the creating generation is gone, nothing about the event is certain"
+        );
+    }
+
+    #[test]
+    fn events_already_cached_always_need_a_lookup() {
+        let mut memos = EventMemos::default();
+        let event = Uuid::new_v4();
+        memos.remember(
+            event,
+            EventMemo {
+                id: 3,
+                has_failure: true,
+                created_in: None,
+            },
+        );
+        assert!(!memos.certainly_new(&event, &Uuid::new_v4()));
+        assert!(memos.get(&event).is_some_and(|m| m.has_failure));
+        memos.clear();
+        assert!(memos.get(&event).is_none());
+    }
+}
