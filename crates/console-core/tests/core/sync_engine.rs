@@ -7,7 +7,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use console_core::api::{ApiBaseUrl, ApiClient, ClientSettings, Pacing};
 use console_core::cache::{Cache, CacheKey};
 use console_core::sync::{Cancel, ContentPolicy, Progress, Stage, SyncError, SyncOptions, sync};
-use hook0_sandbox::{RunningSandbox, SandboxOptions, ScenarioConfig};
+use hook0_sandbox::{Faults, RunningSandbox, SandboxOptions, ScenarioConfig};
 use secrecy::SecretString;
 
 fn history_end() -> DateTime<Utc> {
@@ -244,6 +244,51 @@ async fn a_cancelled_sync_resumes_to_the_same_cache_as_an_uninterrupted_one() ->
         fingerprint(&resumed)?,
         fingerprint(&straight)?,
         "interrupted three times and resumed, the cache equals an uninterrupted sync"
+    );
+    sandbox.shutdown().await;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_rejected_midway_leave_a_cache_that_resumes_to_the_same_end() -> anyhow::Result<()> {
+    let sandbox = sandbox(600).await?;
+    let dir = tempfile::tempdir()?;
+    let straight = dir.path().join("straight.db");
+    let faulty = dir.path().join("faulty.db");
+    let options = SyncOptions {
+        pages_per_commit: 2,
+        ..SyncOptions::default()
+    };
+    let client = client(&sandbox)?;
+    {
+        let mut cache = Cache::open(&straight, &key())?;
+        sync(&client, &mut cache, &options, &Cancel::new(), &mut |_| {}).await?;
+    }
+    // Some answers are broken JSON: the page fetched ahead fails while earlier pages are
+    // being stored; the sync must stop with a typed error and keep what it committed.
+    sandbox.control().set_faults(Faults {
+        malformed_json_rate: 0.2,
+        ..Faults::default()
+    });
+    let mut rejected = 0;
+    for _ in 0..6 {
+        let mut cache = Cache::open(&faulty, &key())?;
+        match sync(&client, &mut cache, &options, &Cancel::new(), &mut |_| {}).await {
+            Err(SyncError::Api(_)) => rejected += 1,
+            Ok(_) => {}
+            Err(other) => return Err(other.into()),
+        }
+    }
+    assert!(rejected >= 1, "broken answers were met and reported");
+    sandbox.control().set_faults(Faults::default());
+    {
+        let mut cache = Cache::open(&faulty, &key())?;
+        sync(&client, &mut cache, &options, &Cancel::new(), &mut |_| {}).await?;
+    }
+    assert_eq!(
+        fingerprint(&faulty)?,
+        fingerprint(&straight)?,
+        "after rejected pages and a clean run, the cache equals an uninterrupted sync"
     );
     sandbox.shutdown().await;
     Ok(())
