@@ -71,6 +71,32 @@ pub(crate) fn add_attempt(tx: &Transaction<'_>, a: &ChainInput) -> rusqlite::Res
     )
 }
 
+/// Creates the chain of an attempt whose chain is certainly not cached, with row id `id`:
+/// a plain insert, without the conflict handling and the `RETURNING` of [`add_attempt`].
+pub(crate) fn create(tx: &Transaction<'_>, id: i64, a: &ChainInput) -> rusqlite::Result<()> {
+    let outcome = ChainOutcome::of_latest(a.status, a.retry_count).code();
+    tx.prepare_cached(
+        "INSERT INTO chain (id, event_id, subscription_id, application_id, first_created_at,
+             last_created_at, last_retry_count, last_attempt_id, last_status, outcome, attempts,
+             runs, first_failed_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8, ?9, 1, ?10, ?11)",
+    )?
+    .execute(rusqlite::params![
+        id,
+        a.event_id,
+        a.subscription_id,
+        a.application_id,
+        a.created_at,
+        a.retry_count,
+        a.attempt_id,
+        a.status.code(),
+        outcome,
+        i64::from(a.retry_count == 0),
+        a.failed_at,
+    ])?;
+    Ok(())
+}
+
 /// Records a later version of an attempt already counted in chain `chain_id`.
 pub(crate) fn update_attempt(
     tx: &Transaction<'_>,

@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::chain::{self, ChainInput};
 use super::error::CacheError;
-use super::memo::{EventMemo, EventMemos};
+use super::memo::{ChainKnowledge, EventMemo, EventMemos};
 use super::open::Cache;
 use super::rollup::{self, Cell};
 use super::types::{AttemptStatus, ErrorKind, cause_of, micros};
@@ -44,6 +44,8 @@ pub struct Ingest<'c> {
     /// Events resolved in this session, and attempts stored for those it created.
     pub(crate) events: EventMemos,
     next_attempt_id: i64,
+    /// Row id for the next chain this session creates with a plain insert.
+    next_chain_id: i64,
     /// Whether any response is cached (if not, attempts need not look theirs up).
     pub(crate) any_response: bool,
     pub(crate) stats: IngestStats,
@@ -61,6 +63,10 @@ impl Cache {
             tx.query_row("SELECT coalesce(max(id), 0) + 1 FROM attempt", [], |r| {
                 r.get(0)
             })?;
+        let next_chain_id: i64 =
+            tx.query_row("SELECT coalesce(max(id), 0) + 1 FROM chain", [], |r| {
+                r.get(0)
+            })?;
         let any_response: bool =
             tx.query_row("SELECT EXISTS (SELECT 1 FROM response)", [], |r| r.get(0))?;
         Ok(Ingest {
@@ -71,6 +77,7 @@ impl Cache {
             types: HashMap::new(),
             events: EventMemos::default(),
             next_attempt_id,
+            next_chain_id,
             stats: IngestStats::default(),
         })
     }
@@ -249,19 +256,31 @@ impl Ingest<'_> {
         let event = memo.id;
         let id = self.next_attempt_id;
         self.next_attempt_id += 1;
-        let chain_id = chain::add_attempt(
-            &self.tx,
-            &ChainInput {
-                event_id: event,
-                subscription_id: sub,
-                application_id: app,
-                attempt_id: id,
-                created_at: f.created_at,
-                retry_count: f.retry_count,
-                status: f.status(),
-                failed_at: f.failed_at,
-            },
-        )?;
+        let input = ChainInput {
+            event_id: event,
+            subscription_id: sub,
+            application_id: app,
+            attempt_id: id,
+            created_at: f.created_at,
+            retry_count: f.retry_count,
+            status: f.status(),
+            failed_at: f.failed_at,
+        };
+        let chain_id = match self.events.chain(&a.event_id, (event, sub)) {
+            ChainKnowledge::Absent => {
+                let chain_id = self.next_chain_id;
+                chain::create(&self.tx, chain_id, &input)?;
+                self.next_chain_id += 1;
+                self.events.created_chain((event, sub), chain_id);
+                chain_id
+            }
+            ChainKnowledge::Created(_) | ChainKnowledge::Unknown => {
+                let chain_id = chain::add_attempt(&self.tx, &input)?;
+                // A chain the upsert created took the next free row id.
+                self.next_chain_id = self.next_chain_id.max(chain_id + 1);
+                chain_id
+            }
+        };
         let (kind, response_cached) = self.error_kind(&f)?;
         let mut stmt = self.tx.prepare_cached(
             "INSERT INTO attempt (id, uuid, application_id, event_id, subscription_id,

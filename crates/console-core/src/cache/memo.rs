@@ -32,6 +32,20 @@ struct Generation {
     events: HashMap<Uuid, EventMemo>,
     /// Attempts stored by this session for events it created.
     fresh_attempts: HashSet<Uuid>,
+    /// Chains this session created for events it created: (event row, subscription row) →
+    /// chain row.
+    fresh_chains: HashMap<(i64, i64), i64>,
+}
+
+/// Whether a delivery chain is cached, as far as the session can tell without a lookup.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ChainKnowledge {
+    /// This session created it.
+    Created(i64),
+    /// Certainly not cached: its event is one this session created, and it made no such chain.
+    Absent,
+    /// The session cannot tell.
+    Unknown,
 }
 
 /// Two generations of remembered events.
@@ -70,6 +84,35 @@ impl EventMemos {
         self.young.fresh_attempts.insert(attempt);
     }
 
+    /// Notes a chain this session created for an event it created.
+    pub fn created_chain(&mut self, key: (i64, i64), chain: i64) {
+        self.young.fresh_chains.insert(key, chain);
+    }
+
+    /// What the session knows of the chain `key` of `event` (same reasoning as
+    /// [`Self::certainly_new`]).
+    pub fn chain(&self, event: &Uuid, key: (i64, i64)) -> ChainKnowledge {
+        if !self.created_alive(event) {
+            return ChainKnowledge::Unknown;
+        }
+        match self
+            .young
+            .fresh_chains
+            .get(&key)
+            .or_else(|| self.old.fresh_chains.get(&key))
+        {
+            Some(&chain) => ChainKnowledge::Created(chain),
+            None => ChainKnowledge::Absent,
+        }
+    }
+
+    fn created_alive(&self, event: &Uuid) -> bool {
+        let alive = |g: u64| g.saturating_add(1) >= self.current;
+        self.get(event)
+            .and_then(|e| e.created_in)
+            .is_some_and(alive)
+    }
+
     /// Whether `attempt` of `event` is certainly not cached yet: its event was created by
     /// this session, which has not stored it. `false` means "look it up".
     pub fn certainly_new(&self, event: &Uuid, attempt: &Uuid) -> bool {
@@ -77,10 +120,7 @@ impl EventMemos {
         // never older than the one the event was created in. While that generation is
         // alive, every attempt stored for the event is in one of the two sets; once it is
         // dropped, some may be forgotten, so the answer falls back to a lookup.
-        let alive = |g: u64| g.saturating_add(1) >= self.current;
-        self.get(event)
-            .and_then(|e| e.created_in)
-            .is_some_and(alive)
+        self.created_alive(event)
             && !self.young.fresh_attempts.contains(attempt)
             && !self.old.fresh_attempts.contains(attempt)
     }
@@ -160,5 +200,27 @@ mod tests {
         assert!(memos.get(&event).is_some_and(|m| m.has_failure));
         memos.clear();
         assert!(memos.get(&event).is_none());
+    }
+
+    #[test]
+    fn chains_are_certain_only_while_the_creating_generation_lives() {
+        let mut memos = EventMemos::default();
+        let event = Uuid::new_v4();
+        let memo = created(&memos);
+        memos.remember(event, memo);
+        assert_eq!(memos.chain(&event, (1, 2)), ChainKnowledge::Absent);
+        memos.created_chain((1, 2), 40);
+        assert_eq!(memos.chain(&event, (1, 2)), ChainKnowledge::Created(40));
+        assert_eq!(memos.chain(&event, (1, 3)), ChainKnowledge::Absent);
+        fill_generation(&mut memos);
+        memos.remember(event, memo);
+        assert_eq!(memos.chain(&event, (1, 2)), ChainKnowledge::Created(40));
+        fill_generation(&mut memos);
+        memos.remember(event, memo);
+        assert_eq!(memos.chain(&event, (1, 2)), ChainKnowledge::Unknown);
+        assert_eq!(
+            memos.chain(&Uuid::new_v4(), (9, 9)),
+            ChainKnowledge::Unknown
+        );
     }
 }
