@@ -41,8 +41,10 @@ pub struct Ingest<'c> {
     pub(crate) apps: HashMap<Uuid, i64>,
     pub(crate) subs: HashMap<Uuid, i64>,
     pub(crate) types: HashMap<(i64, String), i64>,
-    /// Events resolved in this session, and attempts stored for those it created.
+    /// Events resolved by this writer, and attempts and chains stored for those it created;
+    /// handed back to the cache only when this session commits.
     pub(crate) events: EventMemos,
+    memo_home: &'c mut EventMemos,
     next_attempt_id: i64,
     /// Row id for the next chain this session creates with a plain insert.
     next_chain_id: i64,
@@ -57,6 +59,14 @@ impl Cache {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // The memo describes what this connection committed; another connection's commit
+        // (another process syncing the same file) may have changed any of it.
+        let data_version: i64 = tx.query_row("PRAGMA data_version", [], |r| r.get(0))?;
+        let mut events = std::mem::take(&mut self.memo);
+        if self.memo_data_version != Some(data_version) {
+            events.clear();
+            self.memo_data_version = Some(data_version);
+        }
         // Attempt ids are assigned here so a new chain can point at its latest attempt before
         // the attempt row exists; the immediate transaction makes this the only writer.
         let next_attempt_id: i64 =
@@ -75,7 +85,8 @@ impl Cache {
             apps: HashMap::new(),
             subs: HashMap::new(),
             types: HashMap::new(),
-            events: EventMemos::default(),
+            events,
+            memo_home: &mut self.memo,
             next_attempt_id,
             next_chain_id,
             stats: IngestStats::default(),
@@ -514,6 +525,8 @@ impl Ingest<'_> {
     pub fn commit(self) -> Result<IngestStats, CacheError> {
         let stats = self.stats;
         self.tx.commit()?;
+        // Only now does the memo describe the file; a session rolled back takes it along.
+        *self.memo_home = self.events;
         Ok(stats)
     }
 }

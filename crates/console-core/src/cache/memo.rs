@@ -1,10 +1,15 @@
-//! What one ingest session remembers of the events it touched.
+//! What the cache's writer remembers of the events it touched.
 //!
 //! A sync lists attempts newest first, and an event's attempts are spread over its retry
-//! schedule (Hook0 retries for days), so an event seen now is seen again many pages later.
-//! Remembering it saves a lookup per attempt — and, for an event this session created, the
-//! lookup of the attempt itself: attempts are only stored with their event row and erased
-//! with it, so an attempt of such an event is cached only if this session stored it.
+//! schedule (Hook0 retries for days), so an event seen now is seen again many pages — and
+//! transactions — later. Remembering it saves a lookup per attempt and, for an event this
+//! writer created, the lookups of the attempt and of its delivery chain: attempts and chains
+//! are only stored with their event row and erased with it, so for such an event they are
+//! cached only if this writer stored them (and noted it here).
+//!
+//! The memo must describe committed data only: an ingest session takes it and hands it back
+//! on commit (a rollback drops it), and it is cleared when another connection has committed
+//! to the file since (`PRAGMA data_version`).
 //!
 //! Memory is bounded with two generations: when the young one is full, the old one is
 //! dropped and the young one takes its place. What was used recently survives a turnover,
@@ -14,15 +19,15 @@ use std::collections::{HashMap, HashSet};
 
 use uuid::Uuid;
 
-/// Events kept per generation.
-const GENERATION: usize = 16_384;
+/// Entries (events, attempts and chains noted) per generation: about 3 MiB.
+const GENERATION: usize = 65_536;
 
 /// What a session knows of an event row.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct EventMemo {
     pub id: i64,
     pub has_failure: bool,
-    /// The generation in which this session created the row (none of its attempts predates
+    /// The generation in which this writer created the row (none of its attempts predates
     /// it); `None` if the row was already cached.
     pub created_in: Option<u64>,
 }
@@ -30,11 +35,17 @@ pub(crate) struct EventMemo {
 #[derive(Debug, Default)]
 struct Generation {
     events: HashMap<Uuid, EventMemo>,
-    /// Attempts stored by this session for events it created.
+    /// Attempts stored by this writer for events it created.
     fresh_attempts: HashSet<Uuid>,
-    /// Chains this session created for events it created: (event row, subscription row) →
+    /// Chains this writer created for events it created: (event row, subscription row) →
     /// chain row.
     fresh_chains: HashMap<(i64, i64), i64>,
+}
+
+impl Generation {
+    fn len(&self) -> usize {
+        self.events.len() + self.fresh_attempts.len() + self.fresh_chains.len()
+    }
 }
 
 /// Whether a delivery chain is cached, as far as the session can tell without a lookup.
@@ -42,7 +53,7 @@ struct Generation {
 pub(crate) enum ChainKnowledge {
     /// This session created it.
     Created(i64),
-    /// Certainly not cached: its event is one this session created, and it made no such chain.
+    /// Certainly not cached: its event is one this writer created, and it made no such chain.
     Absent,
     /// The session cannot tell.
     Unknown,
@@ -67,7 +78,7 @@ impl EventMemos {
     }
 
     pub fn remember(&mut self, event: Uuid, memo: EventMemo) {
-        if self.young.events.len() >= GENERATION {
+        if self.young.len() >= GENERATION {
             self.old = std::mem::take(&mut self.young);
             self.current += 1;
         }
@@ -79,12 +90,12 @@ impl EventMemos {
         self.current
     }
 
-    /// Notes that this session stored `attempt`, of an event it created.
+    /// Notes that this writer stored `attempt`, of an event it created.
     pub fn stored_fresh(&mut self, attempt: Uuid) {
         self.young.fresh_attempts.insert(attempt);
     }
 
-    /// Notes a chain this session created for an event it created.
+    /// Notes a chain this writer created for an event it created.
     pub fn created_chain(&mut self, key: (i64, i64), chain: i64) {
         self.young.fresh_chains.insert(key, chain);
     }
@@ -114,7 +125,7 @@ impl EventMemos {
     }
 
     /// Whether `attempt` of `event` is certainly not cached yet: its event was created by
-    /// this session, which has not stored it. `false` means "look it up".
+    /// this writer, which has not stored it. `false` means "look it up".
     pub fn certainly_new(&self, event: &Uuid, attempt: &Uuid) -> bool {
         // Attempts of an event are noted in the generation current when they were stored,
         // never older than the one the event was created in. While that generation is
@@ -144,7 +155,8 @@ mod tests {
     }
 
     fn fill_generation(memos: &mut EventMemos) {
-        for _ in 0..GENERATION {
+        let generation = memos.generation();
+        while memos.generation() == generation {
             memos.remember(
                 Uuid::new_v4(),
                 EventMemo {

@@ -12,6 +12,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags};
 
 use super::error::CacheError;
 use super::key::CacheKey;
+use super::memo::EventMemos;
 use super::migrations;
 
 /// How long a connection waits for another one's lock before reporting busy.
@@ -31,6 +32,10 @@ const STATEMENT_CACHE: usize = 64;
 pub struct Cache {
     pub(crate) conn: Connection,
     path: PathBuf,
+    /// What the last committed ingest sessions learnt of events (see `memo.rs`); valid while
+    /// no other connection has committed (`PRAGMA data_version` unchanged).
+    pub(crate) memo: EventMemos,
+    pub(crate) memo_data_version: Option<i64>,
 }
 
 /// A read-only handle for queries, usable beside the writer (WAL readers do not block it).
@@ -58,6 +63,8 @@ impl Cache {
         Ok(Self {
             conn,
             path: path.to_owned(),
+            memo: EventMemos::default(),
+            memo_data_version: None,
         })
     }
 

@@ -339,3 +339,51 @@ fn sync_state_commits_or_rolls_back_with_the_data() -> anyhow::Result<()> {
     assert_eq!(t.cache.sync_states(&scope)?.len(), 2);
     Ok(())
 }
+
+#[test]
+fn what_the_writer_remembers_survives_commits_but_not_rollbacks_or_other_writers()
+-> anyhow::Result<()> {
+    let mut t = temp_cache()?;
+    let f = fixture();
+    seed_metadata(&mut t.cache, &f, 30)?;
+    let event = Uuid::new_v4();
+    let first = attempt(event, f.subs[0], t0(), 0, St::Http(500));
+    let retry = attempt(event, f.subs[0], t0() + secs(60), 1, St::Http(500));
+    let other_sub = attempt(event, f.subs[1], t0(), 0, St::Ok(200));
+
+    // A session that rolls back must not leave the writer believing its rows exist…
+    let mut tx = t.cache.ingest()?;
+    tx.attempts(f.app, std::slice::from_ref(&retry))?;
+    drop(tx);
+    // …nor, having created the event in a committed session, that absent rows exist.
+    let mut tx = t.cache.ingest()?;
+    tx.attempts(f.app, std::slice::from_ref(&retry))?;
+    tx.commit()?;
+
+    // Another connection (another process) adds an attempt of that event in between.
+    {
+        let mut other = Cache::open(&t.path, &t.key)?;
+        let mut tx = other.ingest()?;
+        tx.attempts(f.app, std::slice::from_ref(&other_sub))?;
+        tx.commit()?;
+    }
+    let mut tx = t.cache.ingest()?;
+    tx.attempts(f.app, &[first.clone(), other_sub.clone(), retry.clone()])?;
+    let stats = tx.commit()?;
+    assert_eq!(
+        stats,
+        IngestStats {
+            attempts_inserted: 1,
+            attempts_unchanged: 2,
+            ..IngestStats::default()
+        },
+        "the other writer's row is recognised, not inserted twice"
+    );
+    let (outcome, attempts, runs, _) =
+        chain(&t.cache, event, f.subs[0])?.ok_or_else(|| anyhow::anyhow!("no chain"))?;
+    assert_eq!((outcome, attempts, runs), (ChainOutcome::GaveUp, 2, 1));
+    let (outcome, attempts, _, _) =
+        chain(&t.cache, event, f.subs[1])?.ok_or_else(|| anyhow::anyhow!("no chain"))?;
+    assert_eq!((outcome, attempts), (ChainOutcome::Delivered, 1));
+    Ok(())
+}
