@@ -30,6 +30,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "gone_content",
         sql: include_str!("migrations/20261129_190000_gone_content.sql"),
     },
+    Migration {
+        version: 20261130090000,
+        name: "delivery_order",
+        sql: include_str!("migrations/20261130_090000_delivery_order.sql"),
+    },
 ];
 
 /// The highest version this binary knows.

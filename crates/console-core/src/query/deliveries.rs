@@ -1,17 +1,20 @@
 //! The delivery list: filtered, sorted, keyset-paginated request attempts with their
 //! delivery outcome.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use rusqlite::Connection;
-use rusqlite::types::Value;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use uuid::Uuid;
 
 use super::error::QueryError;
 use super::filter::{DeliveryFilter, ValidFilter};
-use super::page::{Cursor, Direction, Sort, SortKey};
+use super::page::{Cursor, Sort, SortKey};
+use super::plan::choose;
 use super::scope::{conditions, resolve};
+use super::walk::{first_rows, value_bounds};
 use crate::cache::{AttemptStatus, ChainOutcome, ErrorKind, from_micros};
 
 /// Default rows per page.
@@ -126,41 +129,81 @@ pub(crate) fn deliveries(
     limit: u32,
     cursor: Option<Cursor>,
 ) -> Result<DeliveryPage, QueryError> {
+    // One snapshot for the page's statements (probes, arms, columns): they agree with each
+    // other while the sync commits beside them. A savepoint also nests in a caller's
+    // transaction.
+    conn.execute_batch("SAVEPOINT delivery_page")?;
+    let page = page_in_snapshot(conn, filter, sort, limit, cursor);
+    conn.execute_batch(if page.is_ok() {
+        "RELEASE delivery_page"
+    } else {
+        "ROLLBACK TO delivery_page; RELEASE delivery_page"
+    })?;
+    page
+}
+
+fn page_in_snapshot(
+    conn: &Connection,
+    filter: &ValidFilter,
+    sort: Sort,
+    limit: u32,
+    cursor: Option<Cursor>,
+) -> Result<DeliveryPage, QueryError> {
     let resolved = resolve(conn, filter)?;
-    let mut c = conditions(conn, filter, &resolved, sort.key == SortKey::CreatedAt)?;
-    // `attempt` drives every plan (CROSS JOIN fixes the order): its indexes serve the filters
-    // and the sort; the other tables are looked up by primary key for the rows kept.
-    let key = sort.key.expr();
-    let (cmp, order) = match sort.direction {
-        Direction::Desc => ("<", "DESC"),
-        Direction::Asc => (">", "ASC"),
-    };
-    if let Some(cur) = cursor {
-        let v = c.bind(Value::Integer(cur.value));
-        let i = c.bind(Value::Integer(cur.id));
-        c.clauses.push(format!("({key}, a.id) {cmp} ({v}, {i})"));
+    if resolved.empty {
+        return Ok(DeliveryPage {
+            rows: vec![],
+            next_cursor: None,
+        });
     }
-    let lim = c.bind(Value::Integer(i64::from(limit) + 1));
-    let sql = format!(
+    let mut c = conditions(conn, filter, &resolved, false)?;
+    let source = choose(conn, filter, &resolved, sort.key, c.narrow)?;
+    if c.sets && source.statements_many() {
+        c = conditions(conn, filter, &resolved, true)?;
+    }
+    let want = limit as usize + 1;
+    let (lo, hi) = match sort.key {
+        SortKey::CreatedAt => (
+            filter.created_from,
+            filter.created_until.map(|u| u.saturating_sub(1)),
+        ),
+        SortKey::RetryCount => (filter.min_retry_count, filter.max_retry_count),
+        SortKey::Latency | SortKey::HttpStatus => (None, None),
+    };
+    let bounds = value_bounds(sort, lo, hi);
+    let mut keys = first_rows(conn, &source, &c, sort, cursor, bounds, want)?;
+    let more = keys.len() > limit as usize;
+    keys.truncate(limit as usize);
+    let next_cursor = if more {
+        keys.last().map(|k| k.encode(sort))
+    } else {
+        None
+    };
+    Ok(DeliveryPage {
+        rows: rows_of(conn, &keys)?,
+        next_cursor,
+    })
+}
+
+/// The page's columns for the attempts `keys` names, in that order.
+fn rows_of(conn: &Connection, keys: &[Cursor]) -> Result<Vec<DeliveryRow>, QueryError> {
+    let ids = serde_json::to_string(&keys.iter().map(|k| k.id).collect::<Vec<_>>())
+        .map_err(|e| QueryError::InvalidFilter(e.to_string()))?;
+    let mut stmt = conn.prepare_cached(
         "SELECT a.id, a.uuid, ap.uuid, ap.name, e.uuid, et.name, s.uuid, s.description,
                 s.target_url, a.created_at, a.status, c.outcome, a.retry_count, a.http_status,
                 a.error_kind, a.full_processing_ms, a.delay_until, a.response_uuid,
-                e.payload_cached, a.response_cached, c.attempts, {key}
+                e.payload_cached, a.response_cached, c.attempts
          FROM attempt a
          CROSS JOIN chain c ON c.id = a.chain_id
          CROSS JOIN application ap ON ap.id = a.application_id
          CROSS JOIN event e ON e.id = a.event_id
          CROSS JOIN event_type et ON et.id = a.event_type_id
          CROSS JOIN subscription s ON s.id = a.subscription_id
-         WHERE {}
-         ORDER BY {key} {order}, a.id {order}
-         LIMIT {lim}",
-        c.sql()
-    );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let mut last = None;
-    let mut rows = stmt
-        .query_map(rusqlite::params_from_iter(c.params.iter()), |r| {
+         WHERE a.id IN (SELECT value FROM json_each(?1))",
+    )?;
+    let mut found: HashMap<i64, DeliveryRow> = stmt
+        .query_map([ids], |r| {
             let row = DeliveryRow {
                 attempt_id: uuid_of(r.get(1)?)?,
                 application_id: uuid_of(r.get(2)?)?,
@@ -188,22 +231,10 @@ pub(crate) fn deliveries(
                 response_cached: r.get(19)?,
                 delivery_attempts: u32::try_from(r.get::<_, i64>(20)?).unwrap_or(0),
             };
-            Ok((
-                row,
-                Cursor {
-                    value: r.get(21)?,
-                    id: r.get(0)?,
-                },
-            ))
+            Ok((r.get(0)?, row))
         })?
-        .collect::<Result<Vec<_>, _>>()?;
-    let more = rows.len() > limit as usize;
-    rows.truncate(limit as usize);
-    if more {
-        last = rows.last().map(|(_, cur)| cur.encode(sort));
-    }
-    Ok(DeliveryPage {
-        rows: rows.into_iter().map(|(row, _)| row).collect(),
-        next_cursor: last,
-    })
+        .collect::<Result<_, _>>()?;
+    // Every id was read from the same connection a moment ago; one missing would mean a
+    // concurrent purge, and then the row is simply no longer part of the page.
+    Ok(keys.iter().filter_map(|k| found.remove(&k.id)).collect())
 }

@@ -82,9 +82,14 @@ pub fn subscription_health(
     }
     let resolved = resolve(conn, &f)?;
     let c = conditions(conn, &f, &resolved, false)?;
+    let chain = if c.chain {
+        "CROSS JOIN chain c ON c.id = a.chain_id"
+    } else {
+        ""
+    };
     let sql = format!(
         "SELECT a.subscription_id, a.status, a.full_processing_ms
-         FROM attempt a CROSS JOIN chain c ON c.id = a.chain_id WHERE {}",
+         FROM attempt a {chain} WHERE {}",
         c.sql()
     );
     let mut tallies: BTreeMap<i64, Tally> = BTreeMap::new();

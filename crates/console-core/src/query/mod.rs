@@ -12,9 +12,11 @@
 //! - every query takes a `&rusqlite::Connection` — a [`crate::cache::CacheReader`]'s beside
 //!   the writer, or the writer's own.
 //!
-//! Designed for 1,000,000 attempts (PERF_NOTES): filters walk the composite and expression
-//! indexes of `attempt`, failures by cause come from the rollup, full-text search joins FTS
-//! rowids to attempts by event id.
+//! Designed for 1,000,000 attempts (PERF_NOTES): a page walks an index already in its order
+//! (one per sort key, partitioned by application, status and HTTP class where those decide
+//! the order) and tests the filters inside it, or collects the few matches of a narrow filter
+//! and sorts them (`plan`, `walk`); failures by cause come from the rollup, full-text search
+//! joins FTS rowids to attempts by event id.
 
 mod at_risk;
 mod deliveries;
@@ -24,7 +26,9 @@ mod failures;
 mod filter;
 mod health;
 mod page;
+mod plan;
 mod scope;
+mod walk;
 
 pub use at_risk::{AtRiskDelivery, AtRiskQuery};
 pub use deliveries::{DeliveryPage, DeliveryQuery, DeliveryRow};

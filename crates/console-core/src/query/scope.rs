@@ -5,27 +5,66 @@
 //! from the database, never from the operator. Operator text (labels, search, error kinds)
 //! always travels as bound parameters.
 
-use rusqlite::Connection;
 use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension};
 use uuid::Uuid;
 
 use super::error::QueryError;
 use super::filter::{SearchScope, ValidFilter};
+use crate::cache::ChainOutcome;
+
+/// A column an index partition can fix, making the filter's own clause on it redundant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Part {
+    Application,
+    Subscription,
+    Status,
+    Class,
+    /// Membership of the attempt's chain in the failing deliveries of some outcomes.
+    FailingChain,
+}
 
 /// SQL conditions and their parameters, in order.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct Conditions {
     pub clauses: Vec<String>,
     pub params: Vec<Value>,
+    /// Clauses on partition columns, kept apart (they bind no values) so that a walk whose
+    /// partitions already fix them can leave them out: SQLite plans `x = ? AND x IN (…)` on a
+    /// leading index column as a skip-scan and a sort.
+    pub parts: Vec<(Part, String)>,
+    /// Some clause reads the delivery chain `c` (it must be joined).
+    pub chain: bool,
+    /// Some clause matches few rows through an index of its own (one event, a rare label, a
+    /// rare search word): collecting those rows beats walking a sort index.
+    pub narrow: bool,
+    /// The outcomes of the [`Part::FailingChain`] clause, for a walk that tests membership
+    /// itself.
+    pub failing: Option<Vec<i64>>,
+    /// Some clause builds a set of matching events when its statement runs.
+    pub sets: bool,
 }
 
 impl Conditions {
     pub fn sql(&self) -> String {
-        if self.clauses.is_empty() {
+        let all: Vec<&str> = self
+            .parts
+            .iter()
+            .map(|(_, sql)| sql.as_str())
+            .chain(self.clauses.iter().map(String::as_str))
+            .collect();
+        if all.is_empty() {
             "1".to_owned()
         } else {
-            self.clauses.join(" AND ")
+            all.join(" AND ")
         }
+    }
+
+    /// These conditions without the clauses on `fixed` columns.
+    pub fn without(&self, fixed: &[Part]) -> Self {
+        let mut c = self.clone();
+        c.parts.retain(|(part, _)| !fixed.contains(part));
+        c
     }
 
     /// Binds a value: placeholders are plain `?`, numbered by position, so SQL text must be
@@ -131,6 +170,21 @@ pub(crate) fn resolve(conn: &Connection, f: &ValidFilter) -> Result<Resolved, Qu
         }
         r.types = Some(ids);
     }
+    if let (Some(apps), Some(subs)) = (&r.apps, &r.subs) {
+        // A subscription belongs to one application, and so do its attempts: subscriptions of
+        // other applications cannot match (and would otherwise cost a scan that finds nothing).
+        let mut kept = Vec::new();
+        for &sub in subs {
+            let app: Option<i64> = conn
+                .prepare_cached("SELECT application_id FROM subscription WHERE id = ?1")?
+                .query_row([sub], |row| row.get(0))
+                .optional()?;
+            if app.is_some_and(|app| apps.contains(&app)) {
+                kept.push(sub);
+            }
+        }
+        r.subs = Some(kept);
+    }
     if let Some(e) = &f.event_id {
         match collect_ids(conn, "SELECT id FROM event WHERE uuid = ?1", vec![blob(e)])?.first() {
             Some(&id) => r.event = Some(id),
@@ -141,6 +195,15 @@ pub(crate) fn resolve(conn: &Connection, f: &ValidFilter) -> Result<Resolved, Qu
         .iter()
         .any(|ids| ids.as_ref().is_some_and(Vec::is_empty));
     Ok(r)
+}
+
+/// The ids of deliveries with one of `outcomes` (retrying or gave up only), from the partial
+/// index alone.
+pub(crate) fn failing_chains(outcomes: &[i64]) -> String {
+    format!(
+        "SELECT id FROM chain INDEXED BY chain_failing WHERE outcome IN (1, 3) AND outcome IN ({})",
+        ids_sql(outcomes)
+    )
 }
 
 /// Above this many matching events, a label or search condition is checked row by row while
@@ -198,45 +261,34 @@ fn event_column(few: bool) -> &'static str {
     if few { "a.event_id" } else { "+a.event_id" }
 }
 
-/// The conditions of a filter, over `attempt a` and `chain c`.
+/// The conditions of a filter, over `attempt a` and, when [`Conditions::chain`] says so,
+/// `chain c`.
 ///
-/// With `time_ordered` (the list is sorted by creation time), an application or subscription
-/// condition that matches many rows and that no further indexed column narrows is written so
-/// that the `created_at` index drives the scan in order (a page then stops early) instead of
-/// collecting and sorting every row of that application or subscription.
+/// With `per_row`, conditions that would build a set of matching events (a common label, a
+/// common search word) test each row instead: a walk that runs many statements would rebuild
+/// the set in every one of them.
 pub(crate) fn conditions(
     conn: &Connection,
     f: &ValidFilter,
     r: &Resolved,
-    time_ordered: bool,
+    per_row: bool,
 ) -> Result<Conditions, QueryError> {
     let mut c = Conditions::default();
     if r.empty {
         c.clauses.push("0".into());
         return Ok(c);
     }
-    let many = |column: &str, ids: &[i64]| -> Result<bool, QueryError> {
-        let sql = format!("SELECT 1 FROM attempt WHERE {column} IN ({})", ids_sql(ids));
-        Ok(!selective(conn, &sql, &[])?)
-    };
     if let Some(apps) = &r.apps {
-        let scan = time_ordered && f.statuses.is_empty() && many("application_id", apps)?;
-        let column = if scan {
-            "+a.application_id"
-        } else {
-            "a.application_id"
-        };
-        c.clauses.push(format!("{column} IN ({})", ids_sql(apps)));
+        c.parts.push((
+            Part::Application,
+            format!("a.application_id IN ({})", ids_sql(apps)),
+        ));
     }
     if let Some(subs) = &r.subs {
-        let classed = f.http_class.is_some() || f.http_status.is_some();
-        let scan = time_ordered && !classed && many("subscription_id", subs)?;
-        let column = if scan {
-            "+a.subscription_id"
-        } else {
-            "a.subscription_id"
-        };
-        c.clauses.push(format!("{column} IN ({})", ids_sql(subs)));
+        c.parts.push((
+            Part::Subscription,
+            format!("a.subscription_id IN ({})", ids_sql(subs)),
+        ));
     }
     if let Some(types) = &r.types {
         c.clauses
@@ -244,30 +296,43 @@ pub(crate) fn conditions(
     }
     if let Some(event) = r.event {
         c.clauses.push(format!("a.event_id = {event}"));
+        c.narrow = true;
     }
     if !f.statuses.is_empty() {
-        c.clauses
-            .push(format!("a.status IN ({})", ids_sql(&f.statuses)));
+        c.parts.push((
+            Part::Status,
+            format!("a.status IN ({})", ids_sql(&f.statuses)),
+        ));
     }
     if !f.outcomes.is_empty() {
-        c.clauses
-            .push(format!("c.outcome IN ({})", ids_sql(&f.outcomes)));
+        let failing = [ChainOutcome::Retrying.code(), ChainOutcome::GaveUp.code()];
+        if f.outcomes.iter().all(|o| failing.contains(o)) {
+            // Failing deliveries are few: their ids come from the partial index alone, and
+            // each attempt is tested against that set without reading its chain row.
+            c.parts.push((
+                Part::FailingChain,
+                format!("a.chain_id IN ({})", failing_chains(&f.outcomes)),
+            ));
+            c.failing = Some(f.outcomes.clone());
+        } else {
+            c.clauses
+                .push(format!("c.outcome IN ({})", ids_sql(&f.outcomes)));
+            c.chain = true;
+        }
     }
     if f.latest_only {
         c.clauses.push("c.last_attempt_id = a.id".into());
+        c.chain = true;
     }
     if let Some(status) = f.http_status {
         let p = c.param(Value::Integer(status));
         c.clauses.push(format!("a.http_status = {p}"));
-        if f.http_class.is_none() {
-            // Lets the (subscription, class, created_at) index serve an exact status.
-            let p = c.param(Value::Integer(status / 100));
-            c.clauses.push(format!("a.http_status / 100 = {p}"));
-        }
     }
-    if let Some(class) = f.http_class {
-        let p = c.param(Value::Integer(class));
-        c.clauses.push(format!("a.http_status / 100 = {p}"));
+    // The class of an exact status too: it lets the (…, class, …) indexes serve it. Validated
+    // to 1–5, so written as a literal.
+    if let Some(class) = f.http_class.or(f.http_status.map(|s| s / 100)) {
+        c.parts
+            .push((Part::Class, format!("a.http_status / 100 = {class}")));
     }
     if !f.error_kinds.is_empty() {
         let ps: Vec<String> = f
@@ -288,11 +353,20 @@ pub(crate) fn conditions(
             "SELECT 1 FROM event_label WHERE key = ? AND value = ?",
             &kv,
         )?;
+        c.narrow |= few;
+        c.sets |= !few;
         let [k, v] = kv.map(|x| c.param(x));
-        c.clauses.push(format!(
-            "{} IN (SELECT event_id FROM event_label WHERE key = {k} AND value = {v})",
-            event_column(few)
-        ));
+        c.clauses.push(if per_row && !few {
+            format!(
+                "EXISTS (SELECT 1 FROM event_label
+                         WHERE key = {k} AND value = {v} AND event_id = a.event_id)"
+            )
+        } else {
+            format!(
+                "{} IN (SELECT event_id FROM event_label WHERE key = {k} AND value = {v})",
+                event_column(few)
+            )
+        });
     }
     if let Some(from) = f.created_from {
         let p = c.param(Value::Integer(from));
@@ -312,8 +386,13 @@ pub(crate) fn conditions(
     }
     if let Some(expr) = &f.search {
         let text = [Value::Text(expr.clone())];
-        let payload_plan = search_plan(conn, "event_fts", "event", &text)?;
-        let response_plan = search_plan(conn, "response_fts", "response", &text)?;
+        let per_row_plan = |plan| match plan {
+            SearchPlan::Member if per_row => SearchPlan::Exists,
+            plan => plan,
+        };
+        let payload_plan = per_row_plan(search_plan(conn, "event_fts", "event", &text)?);
+        let response_plan = per_row_plan(search_plan(conn, "response_fts", "response", &text)?);
+        c.sets |= payload_plan == SearchPlan::Member || response_plan == SearchPlan::Member;
         let payloads = |c: &mut Conditions| {
             let p = c.param(Value::Text(expr.clone()));
             let matches = format!("SELECT rowid FROM event_fts WHERE event_fts MATCH {p}");
@@ -339,6 +418,13 @@ pub(crate) fn conditions(
                                  ON response_fts.rowid = r.id
                              WHERE r.uuid = a.response_uuid AND response_fts MATCH {p})"
                 ),
+            }
+        };
+        c.narrow |= match f.search_in {
+            SearchScope::Payloads => payload_plan == SearchPlan::Drive,
+            SearchScope::Responses => response_plan == SearchPlan::Drive,
+            SearchScope::All => {
+                payload_plan == SearchPlan::Drive && response_plan == SearchPlan::Drive
             }
         };
         let clause = match f.search_in {

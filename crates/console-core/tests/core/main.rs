@@ -19,6 +19,7 @@ mod profiles;
 mod profiles_sign_in;
 mod query_aggregates;
 mod query_deliveries;
+mod query_order;
 mod query_scale;
 mod query_search;
 mod query_support;
