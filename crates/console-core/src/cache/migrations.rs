@@ -31,9 +31,9 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("migrations/20261129_190000_gone_content.sql"),
     },
     Migration {
-        version: 20261130090000,
+        version: 20261129200000,
         name: "delivery_order",
-        sql: include_str!("migrations/20261130_090000_delivery_order.sql"),
+        sql: include_str!("migrations/20261129_200000_delivery_order.sql"),
     },
 ];
 
