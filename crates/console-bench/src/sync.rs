@@ -30,7 +30,8 @@ struct ChildFigures {
     peak_rss_mb: f64,
 }
 
-pub async fn run() -> anyhow::Result<()> {
+/// Runs the benchmark; returns the bare HTTP walk's rate (attempts/s).
+pub async fn run() -> anyhow::Result<f64> {
     let full = measure(EVENTS_FULL).await?;
     let half = measure(EVENTS_FULL / 2).await?;
     figure("sync", "attempts", full.attempts as f64, "attempts");
@@ -49,7 +50,7 @@ pub async fn run() -> anyhow::Result<()> {
     );
     figure("sync", "peak_rss_mb", full.peak_rss_mb, "MiB");
     figure("sync", "peak_rss_mb_half_n", half.peak_rss_mb, "MiB");
-    Ok(())
+    Ok(full.bare_rate)
 }
 
 struct Measured {
