@@ -91,6 +91,7 @@ fn bare(
     ))?;
     conn.execute_batch(
         "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY;
+         PRAGMA cache_size = -16384; PRAGMA wal_autocheckpoint = 16384;
          CREATE TABLE attempt (
             id INTEGER PRIMARY KEY, uuid BLOB NOT NULL UNIQUE, application_id INTEGER NOT NULL,
             event_id INTEGER NOT NULL, subscription_id INTEGER NOT NULL,
@@ -115,7 +116,13 @@ fn bare(
                 retry_count, http_status, response_uuid, full_processing_ms, error_kind)
              VALUES (?1, 1, ?2, ?3, 1, ?2, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
         )?;
+        // Row ids for subscriptions, as the cache numbers them (a handful, not thousands).
+        let mut subscriptions = std::collections::HashMap::new();
         for (i, a) in attempts.iter().enumerate() {
+            let next = subscriptions.len() as i64 + 1;
+            let subscription = *subscriptions
+                .entry(a.subscription.subscription_id)
+                .or_insert(next);
             let status = AttemptStatus::from(a.status.type_);
             // The same values the cache stores, so partial and expression indexes do the
             // same work.
@@ -129,7 +136,7 @@ fn bare(
             insert.execute(params![
                 &a.request_attempt_id.as_bytes()[..],
                 i as i64 / 7,
-                (a.subscription.subscription_id.as_u128() % 1000) as i64,
+                subscription,
                 a.created_at.timestamp_micros(),
                 micros(a.picked_at),
                 micros(a.failed_at),
