@@ -53,10 +53,19 @@ async fn walk_window(
         let mut batch: Vec<RequestAttempt> = Vec::new();
         let mut batch_pages = 0;
         let opened = Instant::now();
-        while batch_pages < run.options.pages_per_commit.max(1)
-            && (batch_pages == 0 || opened.elapsed() < run.options.commit_interval)
-        {
-            let Some(step) = fetched.next().await else {
+        while batch_pages < run.options.pages_per_commit.max(1) {
+            let step = if batch_pages == 0 {
+                fetched.next().await
+            } else {
+                // A slow page (an API backing off) must not hold pages already fetched
+                // uncommitted: past the interval, what the batch holds is stored.
+                let left = run.options.commit_interval.saturating_sub(opened.elapsed());
+                match tokio::time::timeout(left, fetched.next()).await {
+                    Ok(step) => step,
+                    Err(_) => break,
+                }
+            };
+            let Some(step) = step else {
                 break;
             };
             let WalkPage { attempts, position } = step?;
@@ -70,7 +79,7 @@ async fn walk_window(
                 break;
             }
         }
-        if batch_pages == 0 {
+        if batch_pages == 0 && !walk.position.done {
             return Err(SyncError::FetchStopped);
         }
         let mut ingest = run.cache.ingest()?;
