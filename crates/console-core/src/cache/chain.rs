@@ -7,7 +7,8 @@
 //! An attempt only moves forward (pending → failed or successful), so updating the chain from
 //! one attempt at a time is exact.
 
-use rusqlite::Transaction;
+use rusqlite::types::Value;
+use rusqlite::{Transaction, params_from_iter};
 
 use super::types::{AttemptStatus, ChainOutcome};
 
@@ -25,12 +26,11 @@ pub(crate) struct ChainInput {
 
 /// Adds a newly seen attempt to its chain (creating it), returning the chain id.
 pub(crate) fn add_attempt(tx: &Transaction<'_>, a: &ChainInput) -> rusqlite::Result<i64> {
-    let outcome = ChainOutcome::of_latest(a.status, a.retry_count).code();
     let mut stmt = tx.prepare_cached(
-        "INSERT INTO chain (event_id, subscription_id, application_id, first_created_at,
+        "INSERT INTO chain (id, event_id, subscription_id, application_id, first_created_at,
              last_created_at, last_retry_count, last_attempt_id, last_status, outcome, attempts,
              runs, first_failed_at)
-         VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6, ?7, ?8, 1, ?9, ?10)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8, ?9, 1, ?10, ?11)
          ON CONFLICT (event_id, subscription_id) DO UPDATE SET
              first_created_at = min(first_created_at, excluded.first_created_at),
              last_created_at = CASE WHEN (excluded.last_created_at, excluded.last_retry_count,
@@ -54,47 +54,40 @@ pub(crate) fn add_attempt(tx: &Transaction<'_>, a: &ChainInput) -> rusqlite::Res
                  first_failed_at, excluded.first_failed_at)
          RETURNING id",
     )?;
-    stmt.query_row(
-        rusqlite::params![
-            a.event_id,
-            a.subscription_id,
-            a.application_id,
-            a.created_at,
-            a.retry_count,
-            a.attempt_id,
-            a.status.code(),
-            outcome,
-            i64::from(a.retry_count == 0),
-            a.failed_at,
-        ],
-        |r| r.get(0),
-    )
+    stmt.query_row(params_from_iter(new_row(None, a)), |r| r.get(0))
 }
 
 /// Creates the chain of an attempt whose chain is certainly not cached, with row id `id`:
 /// a plain insert, without the conflict handling and the `RETURNING` of [`add_attempt`].
 pub(crate) fn create(tx: &Transaction<'_>, id: i64, a: &ChainInput) -> rusqlite::Result<()> {
-    let outcome = ChainOutcome::of_latest(a.status, a.retry_count).code();
     tx.prepare_cached(
         "INSERT INTO chain (id, event_id, subscription_id, application_id, first_created_at,
              last_created_at, last_retry_count, last_attempt_id, last_status, outcome, attempts,
              runs, first_failed_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8, ?9, 1, ?10, ?11)",
     )?
-    .execute(rusqlite::params![
-        id,
-        a.event_id,
-        a.subscription_id,
-        a.application_id,
-        a.created_at,
-        a.retry_count,
-        a.attempt_id,
-        a.status.code(),
-        outcome,
-        i64::from(a.retry_count == 0),
-        a.failed_at,
-    ])?;
+    .execute(params_from_iter(new_row(Some(id), a)))?;
     Ok(())
+}
+
+/// The values of a chain made of one attempt, in the column order both inserts use; a `None`
+/// id lets SQLite choose the row id.
+fn new_row(id: Option<i64>, a: &ChainInput) -> [Value; 11] {
+    [
+        id.into(),
+        a.event_id.into(),
+        a.subscription_id.into(),
+        a.application_id.into(),
+        a.created_at.into(),
+        a.retry_count.into(),
+        a.attempt_id.into(),
+        a.status.code().into(),
+        ChainOutcome::of_latest(a.status, a.retry_count)
+            .code()
+            .into(),
+        i64::from(a.retry_count == 0).into(),
+        a.failed_at.into(),
+    ]
 }
 
 /// Records a later version of an attempt already counted in chain `chain_id`.

@@ -3,8 +3,9 @@
 
 use std::net::{Ipv4Addr, SocketAddr};
 
+use crate::api_support::client_with;
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use console_core::api::{ApiBaseUrl, ApiClient, ClientSettings, Pacing};
+use console_core::api::{ApiClient, ClientSettings, Pacing};
 use console_core::cache::{Cache, CacheKey, MissingList};
 use console_core::query::{ContentStatus, delivery_detail};
 use console_core::sync::{
@@ -12,7 +13,6 @@ use console_core::sync::{
     fetch_delivery_content, sync,
 };
 use hook0_sandbox::{RunningSandbox, SandboxOptions, ScenarioConfig};
-use secrecy::SecretString;
 use uuid::Uuid;
 
 fn history_end() -> DateTime<Utc> {
@@ -41,16 +41,13 @@ async fn sandbox(history_end: Option<DateTime<Utc>>) -> anyhow::Result<RunningSa
 }
 
 fn client(sandbox: &RunningSandbox) -> anyhow::Result<ApiClient> {
-    let settings = ClientSettings {
-        pacing: Pacing::unlimited(4),
-        ..ClientSettings::default()
-    };
-    let token = SecretString::from(sandbox.service_token().to_owned());
-    Ok(ApiClient::new(
-        ApiBaseUrl::parse(sandbox.api_base_url().as_str())?,
-        Some(&token),
-        settings,
-    )?)
+    client_with(
+        sandbox,
+        ClientSettings {
+            pacing: Pacing::unlimited(4),
+            ..ClientSettings::default()
+        },
+    )
 }
 
 fn open(dir: &tempfile::TempDir) -> anyhow::Result<Cache> {

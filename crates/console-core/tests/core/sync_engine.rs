@@ -3,12 +3,12 @@
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::Path;
 
+use crate::api_support::client_with;
 use chrono::{DateTime, TimeZone, Utc};
-use console_core::api::{ApiBaseUrl, ApiClient, ClientSettings, Pacing};
+use console_core::api::{ApiClient, ClientSettings, Pacing};
 use console_core::cache::{Cache, CacheKey};
 use console_core::sync::{Cancel, ContentPolicy, Progress, Stage, SyncError, SyncOptions, sync};
 use hook0_sandbox::{Faults, RunningSandbox, SandboxOptions, ScenarioConfig};
-use secrecy::SecretString;
 
 fn history_end() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 20, 12, 0, 0)
@@ -34,16 +34,20 @@ async fn sandbox(events: u32) -> anyhow::Result<RunningSandbox> {
 }
 
 fn client(sandbox: &RunningSandbox) -> anyhow::Result<ApiClient> {
-    let settings = ClientSettings {
-        pacing: Pacing::unlimited(4),
-        ..ClientSettings::default()
-    };
-    let token = SecretString::from(sandbox.service_token().to_owned());
-    Ok(ApiClient::new(
-        ApiBaseUrl::parse(sandbox.api_base_url().as_str())?,
-        Some(&token),
-        settings,
-    )?)
+    client_with(
+        sandbox,
+        ClientSettings {
+            pacing: Pacing::unlimited(4),
+            ..ClientSettings::default()
+        },
+    )
+}
+
+/// One uninterrupted sync into the cache at `path`.
+async fn sync_to_end(client: &ApiClient, path: &Path, options: &SyncOptions) -> anyhow::Result<()> {
+    let mut cache = Cache::open(path, &key())?;
+    sync(client, &mut cache, options, &Cancel::new(), &mut |_| {}).await?;
+    Ok(())
 }
 
 fn key() -> CacheKey {
@@ -208,10 +212,7 @@ async fn a_cancelled_sync_resumes_to_the_same_cache_as_an_uninterrupted_one() ->
         ..SyncOptions::default()
     };
     let client = client(&sandbox)?;
-    {
-        let mut cache = Cache::open(&straight, &key())?;
-        sync(&client, &mut cache, &options, &Cancel::new(), &mut |_| {}).await?;
-    }
+    sync_to_end(&client, &straight, &options).await?;
     let mut cancelled = 0;
     for stop_after in [1u32, 3, 7] {
         let cancel = Cancel::new();
@@ -236,10 +237,7 @@ async fn a_cancelled_sync_resumes_to_the_same_cache_as_an_uninterrupted_one() ->
         cancelled >= 2,
         "the runs were really interrupted midway ({cancelled})"
     );
-    {
-        let mut cache = Cache::open(&resumed, &key())?;
-        sync(&client, &mut cache, &options, &Cancel::new(), &mut |_| {}).await?;
-    }
+    sync_to_end(&client, &resumed, &options).await?;
     assert_eq!(
         fingerprint(&resumed)?,
         fingerprint(&straight)?,
@@ -260,10 +258,7 @@ async fn pages_rejected_midway_leave_a_cache_that_resumes_to_the_same_end() -> a
         ..SyncOptions::default()
     };
     let client = client(&sandbox)?;
-    {
-        let mut cache = Cache::open(&straight, &key())?;
-        sync(&client, &mut cache, &options, &Cancel::new(), &mut |_| {}).await?;
-    }
+    sync_to_end(&client, &straight, &options).await?;
     // Some answers are broken JSON: the page fetched ahead fails while earlier pages are
     // being stored; the sync must stop with a typed error and keep what it committed.
     sandbox.control().set_faults(Faults {
@@ -281,10 +276,7 @@ async fn pages_rejected_midway_leave_a_cache_that_resumes_to_the_same_end() -> a
     }
     assert!(rejected >= 1, "broken answers were met and reported");
     sandbox.control().set_faults(Faults::default());
-    {
-        let mut cache = Cache::open(&faulty, &key())?;
-        sync(&client, &mut cache, &options, &Cancel::new(), &mut |_| {}).await?;
-    }
+    sync_to_end(&client, &faulty, &options).await?;
     assert_eq!(
         fingerprint(&faulty)?,
         fingerprint(&straight)?,
