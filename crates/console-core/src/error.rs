@@ -36,6 +36,26 @@ pub enum ErrorCode {
     Upstream,
     /// Local storage (configuration, cache) could not be read or written.
     Storage,
+    /// The console is locked: unlock with passphrase and code first.
+    Locked,
+    /// No gate is enrolled yet: the first-run enrollment comes first.
+    NotEnrolled,
+    /// The passphrase does not open the vault.
+    WrongPassphrase,
+    /// The one-time code (TOTP or recovery) is not valid now.
+    WrongCode,
+    /// The code was valid but has already been used: wait for the next one.
+    CodeReused,
+    /// Too many failed attempts: unlocking is refused until the time in the message
+    /// (the gate status carries the exact instant).
+    Throttled,
+    /// The action is guarded: it needs a fresh code bound to exactly this action.
+    StepUpRequired,
+    /// A protected file (vault, audit log) fails its integrity check: it was edited,
+    /// truncated or damaged. Never silently repaired.
+    Tampered,
+    /// The OS keyring could not be used; the passphrase still works.
+    KeyringUnavailable,
     /// A bug: an invariant did not hold. The message says which.
     Internal,
 }

@@ -55,6 +55,42 @@ const PRESENTATIONS: Record<ErrorCode, ErrorPresentation> = {
     title: "Local storage problem",
     hint: "The console could not read or write its own files on this computer.",
   },
+  locked: {
+    title: "Locked",
+    hint: "Unlock the console with your passphrase and a code from your authenticator.",
+  },
+  not_enrolled: {
+    title: "Set up the console first",
+    hint: "Choose a passphrase and enroll your authenticator app to protect this console.",
+  },
+  wrong_passphrase: {
+    title: "Wrong passphrase",
+    hint: "Check the passphrase (and Caps Lock), then try again.",
+  },
+  wrong_code: {
+    title: "Code not accepted",
+    hint: "Enter the current 6-digit code from your authenticator app, or an unused recovery code. Check the computer's clock.",
+  },
+  code_reused: {
+    title: "Code already used",
+    hint: "Each code works once. Wait for your authenticator to show the next one.",
+  },
+  throttled: {
+    title: "Too many attempts",
+    hint: "Unlocking is paused after repeated failures. Wait until the countdown ends.",
+  },
+  step_up_required: {
+    title: "Confirm with a code",
+    hint: "This action needs a fresh code from your authenticator.",
+  },
+  tampered: {
+    title: "Integrity check failed",
+    hint: "A protected file was changed outside the console. Nothing was repaired automatically; see the message for which file.",
+  },
+  keyring_unavailable: {
+    title: "Keyring not available",
+    hint: "The system keyring could not be used. The console works with the passphrase alone.",
+  },
   internal: {
     title: "Unexpected error",
     hint: "This is a bug in the console. Restart it; if it happens again, report the message.",

@@ -2,4 +2,4 @@
 /**
  * What kind of failure the UI is looking at.
  */
-export type ErrorCode = "invalid_input" | "not_found" | "unreachable" | "tls" | "unauthorized" | "forbidden" | "session_expired" | "not_hook0" | "rate_limited" | "upstream" | "storage" | "internal";
+export type ErrorCode = "invalid_input" | "not_found" | "unreachable" | "tls" | "unauthorized" | "forbidden" | "session_expired" | "not_hook0" | "rate_limited" | "upstream" | "storage" | "locked" | "not_enrolled" | "wrong_passphrase" | "wrong_code" | "code_reused" | "throttled" | "step_up_required" | "tampered" | "keyring_unavailable" | "internal";
