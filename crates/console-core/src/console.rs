@@ -60,7 +60,7 @@ impl Console {
         Ok(AppStatus {
             active_profile,
             connection,
-            lock: LockState::NoGate,
+            lock: LockState::NotEnrolled,
             last_sync_at: None,
             data_dir: self.data_dir.display().to_string(),
             version: env!("CARGO_PKG_VERSION").to_owned(),

@@ -28,6 +28,15 @@ const ERROR_CODES: Record<ErrorCode, true> = {
   rate_limited: true,
   upstream: true,
   storage: true,
+  locked: true,
+  not_enrolled: true,
+  wrong_passphrase: true,
+  wrong_code: true,
+  code_reused: true,
+  throttled: true,
+  step_up_required: true,
+  tampered: true,
+  keyring_unavailable: true,
   internal: true,
 };
 

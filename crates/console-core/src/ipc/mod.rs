@@ -2,21 +2,28 @@
 //! types, declared once. The TypeScript command map is generated from this list, so a command
 //! renamed or retyped in Rust breaks the UI's type check instead of failing at run time.
 
+mod gate;
+
 use serde::{Deserialize, Serialize};
 use ts_rs::{Config, TS};
 use uuid::Uuid;
+
+pub use gate::{
+    AuditExport, AuditIntegrity, EnrollmentOffer, GateStatus, KeyringReport, PassphraseChange,
+    PassphraseStrength, RecoveryCodes, SecuritySettings, UnlockRequest,
+};
 
 use crate::api::ConnectionReport;
 use crate::error::ErrorCode;
 use crate::profile::{Profile, ProfileDraft};
 
-/// Whether the console is usable without unlocking.
+/// Whether the console is usable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 #[ts(rename_all = "snake_case")]
 pub enum LockState {
-    /// No two-factor gate is enrolled yet: nothing is locked, and the UI says so.
-    NoGate,
+    /// First run: no passphrase or authenticator yet. Only enrollment answers.
+    NotEnrolled,
     /// Unlocked with passphrase and second factor.
     Unlocked,
     /// Locked: only unlock and status commands answer.
@@ -117,6 +124,20 @@ fn export_if_named<T: TS + 'static + ?Sized>(cfg: &Config) -> Result<(), ts_rs::
 
 commands! {
     app_status() -> AppStatus;
+    gate_status() -> GateStatus;
+    assess_passphrase(passphrase: String) -> PassphraseStrength;
+    begin_enrollment(passphrase: String) -> EnrollmentOffer;
+    confirm_enrollment(code: String) -> RecoveryCodes;
+    unlock(request: UnlockRequest) -> GateStatus;
+    lock() -> GateStatus;
+    report_activity() -> ();
+    security_settings() -> SecuritySettings;
+    set_idle_lock_minutes(minutes: u32) -> SecuritySettings;
+    set_keyring_enabled(enabled: bool, code: String) -> SecuritySettings;
+    change_passphrase(change: PassphraseChange) -> ();
+    regenerate_recovery_codes(code: String) -> RecoveryCodes;
+    begin_reenrollment(code: String) -> EnrollmentOffer;
+    confirm_reenrollment(code: String) -> RecoveryCodes;
     list_profiles() -> Vec<Profile>;
     save_profile(draft: ProfileDraft) -> Profile;
     remove_profile(id: Uuid) -> ();
@@ -126,6 +147,18 @@ commands! {
     sign_in(id: Uuid, password: String) -> Profile;
     sign_out(id: Uuid) -> Profile;
 }
+
+/// Commands that answer while the console is locked or not yet enrolled: they report the
+/// gate's state, enroll, or unlock. Every other command refuses with `locked`.
+pub const OPEN_WHILE_LOCKED: &[&str] = &[
+    "app_status",
+    "gate_status",
+    "assess_passphrase",
+    "begin_enrollment",
+    "confirm_enrollment",
+    "unlock",
+    "lock",
+];
 
 /// The names of every command, for the shell's allow-list and its tests.
 pub fn command_names() -> Vec<&'static str> {
