@@ -1,0 +1,12 @@
+//! The two-factor gate: passphrase plus TOTP (or a one-time recovery code) to unlock, idle
+//! and absolute auto-lock, throttling of failed unlocks, and step-up approval of guarded
+//! actions.
+//!
+//! The submodules are pure building blocks: time is injected ([`clock`]), nothing here reads
+//! the vault or writes the audit log.
+
+pub mod clock;
+pub mod totp;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use totp::{CodeError, Enrollment, TotpError, TotpSecret};
