@@ -6,7 +6,11 @@
 //! the vault or writes the audit log.
 
 pub mod clock;
+pub mod recovery;
+pub mod throttle;
 pub mod totp;
 
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use recovery::{RecoveryCodes, RecoveryError, RecoveryHash};
+pub use throttle::{FailureOutcome, Throttle, ThrottleError, Throttled};
 pub use totp::{CodeError, Enrollment, TotpError, TotpSecret};
