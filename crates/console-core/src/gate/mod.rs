@@ -6,11 +6,15 @@
 //! the vault or writes the audit log.
 
 pub mod clock;
+pub mod passphrase;
+pub mod policy;
 pub mod recovery;
 pub mod throttle;
 pub mod totp;
 
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use passphrase::{PassphraseAssessment, assess};
+pub use policy::{GateSettings, LockPolicy, LockReason, PolicyError};
 pub use recovery::{RecoveryCodes, RecoveryError, RecoveryHash};
 pub use throttle::{FailureOutcome, Throttle, ThrottleError, Throttled};
 pub use totp::{CodeError, Enrollment, TotpError, TotpSecret};
