@@ -9,6 +9,7 @@ pub mod clock;
 pub mod passphrase;
 pub mod policy;
 pub mod recovery;
+pub mod step_up;
 pub mod throttle;
 pub mod totp;
 
@@ -16,5 +17,6 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use passphrase::{PassphraseAssessment, assess};
 pub use policy::{GateSettings, LockPolicy, LockReason, PolicyError};
 pub use recovery::{RecoveryCodes, RecoveryError, RecoveryHash};
+pub use step_up::{ActionDigest, Approval, GuardedAction, StepUpError, StepUpRequest};
 pub use throttle::{FailureOutcome, Throttle, ThrottleError, Throttled};
 pub use totp::{CodeError, Enrollment, TotpError, TotpSecret};
