@@ -9,6 +9,7 @@ pub mod bindings;
 pub mod cache;
 pub mod console;
 pub mod error;
+pub mod gate;
 pub mod ipc;
 pub mod profile;
 pub mod query;

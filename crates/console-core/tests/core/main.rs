@@ -12,6 +12,7 @@ mod cache_ingest;
 mod cache_open;
 mod cache_retention;
 mod cache_support;
+mod gate_blocks;
 mod layering;
 mod probe;
 mod profile_retention;
