@@ -218,4 +218,49 @@ describe("App behind the two-factor gate", () => {
     const switcher = await screen.findByLabelText<HTMLSelectElement>("Active profile");
     expect(Array.from(switcher.options).map((o) => o.textContent)).toEqual([SANDBOX.name, PRODUCTION.name]);
   });
+
+  it.each([
+    ["the Lock now button", () => fireEvent.click(screen.getByRole("button", { name: "Lock now" }))],
+    ["Ctrl+L", () => fireEvent.keyDown(window, { key: "l", ctrlKey: true })],
+  ])("locks with %s", async (_how, act) => {
+    let lock: LockState = "unlocked";
+    const calls = mockCommands({
+      app_status: () => status({ lock }),
+      gate_status: () => gateStatus({ lock }),
+      list_profiles: () => [SANDBOX],
+      lock: () => {
+        lock = "locked";
+        return gateStatus({ lock });
+      },
+    });
+    render(App, { props: { pollMs: 60_000 } });
+    await screen.findByRole("navigation", { name: "Main" });
+
+    await act();
+
+    expect(await screen.findByRole("heading", { level: 1, name: "Console locked" })).toBeTruthy();
+    expect(callsTo(calls, "lock")).toHaveLength(1);
+    expect(screen.queryByRole("navigation", { name: "Main" })).toBeNull();
+  });
+
+  it("tells the gate about input while unlocked, and a locked answer locks", async () => {
+    let lock: LockState = "unlocked";
+    const calls = mockCommands({
+      app_status: () => status({ lock }),
+      gate_status: () => gateStatus({ lock }),
+      list_profiles: () => [SANDBOX],
+      report_activity: () => {
+        lock = "locked";
+        throw rejection("locked", "the console locked itself");
+      },
+    });
+    render(App, { props: { pollMs: 60_000 } });
+    await screen.findByRole("navigation", { name: "Main" });
+
+    await fireEvent.pointerDown(document.body);
+
+    expect(await screen.findByRole("heading", { level: 1, name: "Console locked" })).toBeTruthy();
+    expect(callsTo(calls, "report_activity")).toHaveLength(1);
+  });
 });
+
