@@ -93,12 +93,16 @@ export class ConsoleState {
     try {
       const status = await call("app_status", {});
       if (seq === this.#statusSeq) {
+        const was = this.status?.lock;
         this.status = status;
         this.statusError = null;
         if (status.lock === "not_enrolled") {
           this.enrolling = true;
         } else if (status.lock === "locked") {
           this.#forgetShellData();
+        } else if (was === "locked" && !this.enrolling) {
+          // Unlocked elsewhere: the shell comes back and needs its data again.
+          void this.refreshProfiles();
         }
       }
       return null;
@@ -154,8 +158,9 @@ export class ConsoleState {
    * the view follows at once, and the status is re-read for the rest.
    */
   applyGate(gate: GateStatus): void {
+    const was = this.status?.lock;
     this.#takeGate(gate);
-    void this.refreshStatus();
+    void (was !== "unlocked" && gate.lock === "unlocked" ? this.refreshAll() : this.refreshStatus());
   }
 
   /** After a successful unlock: shows the shell and reloads what it shows. */

@@ -258,5 +258,20 @@ describe("ConsoleState", () => {
     await expect(state.lock()).resolves.toMatchObject({ code: "storage" });
     expect(state.lockError?.message).toBe("cannot write the vault");
   });
+
+  it("reloads the profiles when a poll finds the console unlocked again", async () => {
+    let lock: LockState = "locked";
+    const calls = mockCommands({ app_status: () => status({ lock }), list_profiles: () => [SANDBOX] });
+    const state = new ConsoleState();
+    await state.refreshStatus();
+    expect(state.view).toBe("unlock");
+
+    lock = "unlocked";
+    await state.refreshStatus();
+
+    expect(state.view).toBe("shell");
+    await vi.waitFor(() => expect(state.profiles).toEqual([SANDBOX]));
+    expect(callsTo(calls, "list_profiles")).toHaveLength(1);
+  });
 });
 
