@@ -1,8 +1,10 @@
 import { cleanup, fireEvent, render, screen, within } from "@testing-library/svelte";
+import { emit } from "@tauri-apps/api/event";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
 import App from "./App.svelte";
-import { PRODUCTION, REPORT, SANDBOX, status } from "./lib/testing/fixtures";
+import type { LockState } from "./lib/bindings/LockState";
+import { PRODUCTION, REPORT, SANDBOX, gateStatus, status } from "./lib/testing/fixtures";
 import { callsTo, clearMocks, mockCommands, rejection } from "./lib/testing/mock-commands";
 
 beforeEach(() => {
@@ -117,3 +119,148 @@ describe("App", () => {
     expect(await screen.findByRole("heading", { level: 1, name: "No such page" })).toBeTruthy();
   });
 });
+
+describe("App behind the two-factor gate", () => {
+  it("opens the enrollment wizard on first run, with nothing of the shell", async () => {
+    mockCommands({
+      app_status: () => status({ lock: "not_enrolled" }),
+      gate_status: () => gateStatus({ lock: "not_enrolled" }),
+      list_profiles: () => {
+        throw rejection("not_enrolled", "enroll first");
+      },
+    });
+    render(App, { props: { pollMs: 60_000 } });
+
+    expect(await screen.findByRole("heading", { level: 1, name: "Protect this console" })).toBeTruthy();
+    expect(screen.getByLabelText("Passphrase")).toBeTruthy();
+    expect(screen.queryByRole("navigation", { name: "Main" })).toBeNull();
+    expect(screen.queryByRole("contentinfo", { name: "Status bar" })).toBeNull();
+  });
+
+  it("opens the unlock screen when locked, with nothing of the shell", async () => {
+    mockCommands({
+      app_status: () => status({ lock: "locked" }),
+      gate_status: () => gateStatus({ lock: "locked" }),
+      list_profiles: () => {
+        throw rejection("locked", "unlock first");
+      },
+    });
+    render(App, { props: { pollMs: 60_000 } });
+
+    expect(await screen.findByRole("heading", { level: 1, name: "Console locked" })).toBeTruthy();
+    expect(screen.queryByRole("navigation", { name: "Main" })).toBeNull();
+    expect(screen.queryByText(SANDBOX.name)).toBeNull();
+  });
+
+  it("brings the unlock screen back when a command is refused as locked", async () => {
+    let lock: LockState = "unlocked";
+    mockCommands({
+      app_status: () => status({ lock, active_profile: SANDBOX }),
+      gate_status: () => gateStatus({ lock }),
+      list_profiles: () => [SANDBOX, PRODUCTION],
+      set_active_profile: () => {
+        lock = "locked";
+        throw rejection("locked", "the console locked itself after 15 minutes without activity");
+      },
+    });
+    render(App, { props: { pollMs: 60_000 } });
+    const switcher = await screen.findByLabelText<HTMLSelectElement>("Active profile");
+
+    await fireEvent.change(switcher, { target: { value: PRODUCTION.id } });
+
+    expect(await screen.findByRole("heading", { level: 1, name: "Console locked" })).toBeTruthy();
+    expect(screen.queryByRole("navigation", { name: "Main" })).toBeNull();
+    expect(screen.queryByLabelText("Active profile")).toBeNull();
+  });
+
+  it("locks when the back end says the console locked itself", async () => {
+    let lock: LockState = "unlocked";
+    mockCommands({
+      app_status: () => status({ lock }),
+      gate_status: () => gateStatus({ lock }),
+      list_profiles: () => [SANDBOX],
+    });
+    render(App, { props: { pollMs: 60_000 } });
+    await screen.findByRole("navigation", { name: "Main" });
+
+    lock = "locked";
+    await emit("lock-changed", gateStatus({ lock: "locked" }));
+
+    expect(await screen.findByRole("heading", { level: 1, name: "Console locked" })).toBeTruthy();
+    expect(screen.queryByRole("navigation", { name: "Main" })).toBeNull();
+  });
+
+  it("shows the shell once unlocked, back on the page it was on", async () => {
+    let lock: LockState = "locked";
+    mockCommands({
+      app_status: () => status({ lock, active_profile: PRODUCTION }),
+      gate_status: () => gateStatus({ lock }),
+      list_profiles: () => {
+        if (lock === "locked") {
+          throw rejection("locked", "unlock first");
+        }
+        return [SANDBOX, PRODUCTION];
+      },
+      unlock: () => {
+        lock = "unlocked";
+        return gateStatus({ lock });
+      },
+    });
+    window.history.replaceState(null, "", "/#/replays");
+    render(App, { props: { pollMs: 60_000 } });
+    await screen.findByRole("heading", { level: 1, name: "Console locked" });
+
+    await fireEvent.input(screen.getByLabelText("Passphrase"), { target: { value: "pass phrase" } });
+    await fireEvent.input(screen.getByLabelText("Code"), { target: { value: "123456" } });
+    await fireEvent.click(screen.getByRole("button", { name: "Unlock" }));
+
+    expect(await screen.findByRole("heading", { level: 1, name: "Replays" })).toBeTruthy();
+    const switcher = await screen.findByLabelText<HTMLSelectElement>("Active profile");
+    expect(Array.from(switcher.options).map((o) => o.textContent)).toEqual([SANDBOX.name, PRODUCTION.name]);
+  });
+
+  it.each([
+    ["the Lock now button", () => fireEvent.click(screen.getByRole("button", { name: "Lock now" }))],
+    ["Ctrl+L", () => fireEvent.keyDown(window, { key: "l", ctrlKey: true })],
+  ])("locks with %s", async (_how, act) => {
+    let lock: LockState = "unlocked";
+    const calls = mockCommands({
+      app_status: () => status({ lock }),
+      gate_status: () => gateStatus({ lock }),
+      list_profiles: () => [SANDBOX],
+      lock: () => {
+        lock = "locked";
+        return gateStatus({ lock });
+      },
+    });
+    render(App, { props: { pollMs: 60_000 } });
+    await screen.findByRole("navigation", { name: "Main" });
+
+    await act();
+
+    expect(await screen.findByRole("heading", { level: 1, name: "Console locked" })).toBeTruthy();
+    expect(callsTo(calls, "lock")).toHaveLength(1);
+    expect(screen.queryByRole("navigation", { name: "Main" })).toBeNull();
+  });
+
+  it("tells the gate about input while unlocked, and a locked answer locks", async () => {
+    let lock: LockState = "unlocked";
+    const calls = mockCommands({
+      app_status: () => status({ lock }),
+      gate_status: () => gateStatus({ lock }),
+      list_profiles: () => [SANDBOX],
+      report_activity: () => {
+        lock = "locked";
+        throw rejection("locked", "the console locked itself");
+      },
+    });
+    render(App, { props: { pollMs: 60_000 } });
+    await screen.findByRole("navigation", { name: "Main" });
+
+    await fireEvent.pointerDown(document.body);
+
+    expect(await screen.findByRole("heading", { level: 1, name: "Console locked" })).toBeTruthy();
+    expect(callsTo(calls, "report_activity")).toHaveLength(1);
+  });
+});
+

@@ -1,8 +1,10 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 
 import type { AppStatus } from "./bindings/AppStatus";
+import type { LockState } from "./bindings/LockState";
+import { call } from "./ipc";
 import { ConsoleState } from "./console-state.svelte";
-import { PRODUCTION, SANDBOX, status } from "./testing/fixtures";
+import { PRODUCTION, SANDBOX, gateStatus, status } from "./testing/fixtures";
 import { callsTo, clearMocks, mockCommands, rejection } from "./testing/mock-commands";
 
 afterEach(() => {
@@ -135,4 +137,141 @@ describe("ConsoleState", () => {
     expect(state.status).not.toBeNull();
     expect(state.statusError?.message).toBe("poisoned");
   });
+
+  it("shows the shell, the unlock screen or the wizard from the lock state", async () => {
+    let lock: LockState = "unlocked";
+    mockCommands({ app_status: () => status({ lock }) });
+    const state = new ConsoleState();
+    expect(state.view).toBeNull();
+
+    await state.refreshStatus();
+    expect(state.view).toBe("shell");
+    lock = "locked";
+    await state.refreshStatus();
+    expect(state.view).toBe("unlock");
+    lock = "not_enrolled";
+    await state.refreshStatus();
+    expect(state.view).toBe("enroll");
+  });
+
+  it("keeps the wizard open after enrollment until it is finished", async () => {
+    let lock: LockState = "not_enrolled";
+    mockCommands({
+      app_status: () => status({ lock }),
+      gate_status: () => gateStatus({ lock }),
+      list_profiles: () => [SANDBOX],
+    });
+    const state = new ConsoleState();
+    await state.boot();
+    expect(state.view).toBe("enroll");
+
+    lock = "unlocked";
+    await state.refreshStatus();
+    expect(state.view).toBe("enroll");
+
+    await state.finishEnrollment();
+    expect(state.view).toBe("shell");
+    expect(state.profiles).toEqual([SANDBOX]);
+  });
+
+  it("locks at once when any command is refused as locked, and drops the shell's data", async () => {
+    let lock: LockState = "unlocked";
+    const calls = mockCommands({
+      app_status: () => status({ lock }),
+      gate_status: () => gateStatus({ lock }),
+      list_profiles: () => [SANDBOX],
+      test_connection: () => {
+        lock = "locked";
+        throw rejection("locked", "locked after 15 minutes without activity");
+      },
+    });
+    const state = new ConsoleState();
+    const stop = state.watchLock();
+    await state.boot();
+    expect(state.view).toBe("shell");
+
+    await expect(call("test_connection", { id: SANDBOX.id })).rejects.toMatchObject({ code: "locked" });
+
+    expect(state.view).toBe("unlock");
+    expect(state.profiles).toBeNull();
+    await vi.waitFor(() => expect(state.gate?.lock).toBe("locked"));
+    expect(callsTo(calls, "app_status")).toHaveLength(2);
+    stop();
+  });
+
+  it("ignores other failures and stops watching when asked", async () => {
+    mockCommands({
+      app_status: () => status(),
+      list_profiles: () => [SANDBOX],
+      gate_status: () => gateStatus(),
+      test_connection: () => {
+        throw rejection("locked", "locked");
+      },
+      remove_profile: () => {
+        throw rejection("not_found", "gone");
+      },
+    });
+    const state = new ConsoleState();
+    const stop = state.watchLock();
+    await state.boot();
+
+    await expect(call("remove_profile", { id: "x" })).rejects.toBeTruthy();
+    expect(state.view).toBe("shell");
+    stop();
+    await expect(call("test_connection", { id: "x" })).rejects.toBeTruthy();
+    expect(state.view).toBe("shell");
+  });
+
+  it("follows a gate state handed over by the back end", async () => {
+    mockCommands({ app_status: () => status({ lock: "locked" }), list_profiles: () => [SANDBOX] });
+    const state = new ConsoleState();
+    state.status = status({ lock: "unlocked" });
+    state.profiles = [SANDBOX];
+
+    state.applyGate(gateStatus({ lock: "locked", consecutive_failures: 0 }));
+
+    expect(state.view).toBe("unlock");
+    expect(state.gate?.lock).toBe("locked");
+    expect(state.profiles).toBeNull();
+  });
+
+  it("locks on request and says why when it cannot", async () => {
+    let fail = false;
+    const calls = mockCommands({
+      app_status: () => status({ lock: "locked" }),
+      lock: () => {
+        if (fail) {
+          throw rejection("storage", "cannot write the vault");
+        }
+        return gateStatus({ lock: "locked" });
+      },
+    });
+    const state = new ConsoleState();
+    state.status = status({ lock: "unlocked" });
+
+    await expect(state.lock()).resolves.toBeNull();
+    expect(state.view).toBe("unlock");
+    expect(callsTo(calls, "lock")).toHaveLength(1);
+
+    state.status = status({ lock: "unlocked" });
+    fail = true;
+    await expect(state.lock()).resolves.toMatchObject({ code: "storage" });
+    expect(state.lockError?.message).toBe("cannot write the vault");
+  });
+
+  it("reloads the profiles when a poll finds the console unlocked again", async () => {
+    let lock: LockState = "locked";
+    const calls = mockCommands({ app_status: () => status({ lock }), list_profiles: () => [SANDBOX] });
+    const state = new ConsoleState();
+    await state.refreshStatus();
+    expect(state.view).toBe("unlock");
+
+    lock = "unlocked";
+    await state.refreshStatus();
+
+    expect(state.view).toBe("shell");
+    await vi.waitFor(() => expect(state.profiles).toEqual([SANDBOX]));
+    expect(callsTo(calls, "list_profiles")).toHaveLength(1);
+  });
 });
+

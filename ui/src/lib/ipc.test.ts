@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 
 import { SANDBOX } from "./testing/fixtures";
 import { clearMocks, mockCommands, rejection } from "./testing/mock-commands";
-import { call, isErrorDto, listen, toErrorDto } from "./ipc";
+import { call, isErrorDto, listen, observeFailures, toErrorDto } from "./ipc";
 
 afterEach(() => {
   clearMocks();
@@ -59,7 +59,7 @@ describe("call", () => {
   it("treats an unknown code as internal but keeps the message", async () => {
     mockCommands({
       app_status: () => {
-        throw { code: "locked", message: "unlock first" };
+        throw { code: "vault_on_fire", message: "unlock first" };
       },
     });
 
@@ -76,6 +76,42 @@ describe("call", () => {
       code: "internal",
       message: expect.stringContaining("only works inside the Hook0 Console window"),
     });
+  });
+});
+
+describe("observeFailures", () => {
+  it("tells observers of every failed command until they stop", async () => {
+    mockCommands({
+      list_profiles: () => {
+        throw rejection("locked", "unlock first");
+      },
+      app_status: () => {
+        throw rejection("storage", "unreadable");
+      },
+    });
+    const observer = vi.fn();
+    const stop = observeFailures(observer);
+
+    await expect(call("list_profiles", {})).rejects.toMatchObject({ code: "locked" });
+    stop();
+    await expect(call("app_status", {})).rejects.toMatchObject({ code: "storage" });
+
+    expect(observer).toHaveBeenCalledTimes(1);
+    expect(observer).toHaveBeenCalledWith("list_profiles", { code: "locked", message: "unlock first" });
+  });
+
+  it("keeps the caller's error when an observer throws", async () => {
+    mockCommands({
+      lock: () => {
+        throw rejection("internal", "boom");
+      },
+    });
+    const stop = observeFailures(() => {
+      throw new Error("observer broke");
+    });
+
+    await expect(call("lock", {})).rejects.toStrictEqual({ code: "internal", message: "boom" });
+    stop();
   });
 });
 

@@ -12,6 +12,7 @@ import { listen as tauriListen } from "@tauri-apps/api/event";
 import type { CommandName, Commands } from "./bindings/commands";
 import type { ErrorCode } from "./bindings/ErrorCode";
 import type { ErrorDto } from "./bindings/ErrorDto";
+import type { GateStatus } from "./bindings/GateStatus";
 
 export type { ErrorCode, ErrorDto };
 
@@ -96,6 +97,32 @@ function insideTauri(): boolean {
   return typeof internals?.invoke === "function";
 }
 
+/** Told of every failed command, after the failure is turned into an {@link ErrorDto}. */
+export type FailureObserver = (cmd: CommandName, error: ErrorDto) => void;
+
+const failureObservers = new Set<FailureObserver>();
+
+/**
+ * Observes every failed command, whoever made it: the console state uses it to notice a
+ * `locked` refusal wherever it happens. Returns the function that stops observing.
+ */
+export function observeFailures(observer: FailureObserver): () => void {
+  failureObservers.add(observer);
+  return () => {
+    failureObservers.delete(observer);
+  };
+}
+
+function reportFailure(cmd: CommandName, error: ErrorDto): void {
+  for (const observer of failureObservers) {
+    try {
+      observer(cmd, error);
+    } catch {
+      // An observer's own failure must not change what the caller receives.
+    }
+  }
+}
+
 /**
  * Calls a Rust command. Resolves with its typed result; rejects only with an {@link ErrorDto}.
  */
@@ -109,16 +136,21 @@ export async function call<K extends CommandName>(
   try {
     return await invoke<Commands[K]["result"]>(cmd, args);
   } catch (reason) {
-    throw toErrorDto(reason);
+    const error = toErrorDto(reason);
+    reportFailure(cmd, error);
+    throw error;
   }
 }
 
 /**
  * Events the Rust side emits, with their payloads. `cache-changed` arrives with the sync work;
  * its payload is not defined yet, so listeners must only treat it as "refresh now".
+ * `lock-changed` carries the gate's new state when the console locks itself (idle, absolute
+ * limit) or is locked from elsewhere.
  */
 export interface AppEvents {
   "cache-changed": unknown;
+  "lock-changed": GateStatus;
 }
 
 /** Stops listening. Never throws: a failure to unsubscribe only leaves a handler behind. */

@@ -32,3 +32,44 @@ export function fullTime(iso: string): string {
   const date = parse(iso);
   return date === null ? iso : full.format(date);
 }
+
+/**
+ * How long until `iso`, in words: `in 14 min`, `in 2 h 5 min`, `in less than a minute`;
+ * `now` once it has passed; the input unchanged if it is not a date.
+ */
+export function timeUntil(iso: string, now: Date = new Date()): string {
+  const date = parse(iso);
+  if (date === null) {
+    return iso;
+  }
+  const minutes = Math.floor((date.getTime() - now.getTime()) / 60_000);
+  if (date.getTime() <= now.getTime()) {
+    return "now";
+  }
+  if (minutes < 1) {
+    return "in less than a minute";
+  }
+  const hours = Math.floor(minutes / 60);
+  const rest = minutes % 60;
+  if (hours === 0) {
+    return `in ${minutes} min`;
+  }
+  return rest === 0 ? `in ${hours} h` : `in ${hours} h ${rest} min`;
+}
+
+/** Milliseconds from `now` until `iso` (0 once passed, or if `iso` is not a date). */
+export function msUntil(iso: string, now: Date = new Date()): number {
+  const date = parse(iso);
+  return date === null ? 0 : Math.max(0, date.getTime() - now.getTime());
+}
+
+/** A countdown as `mm:ss` (`h:mm:ss` past an hour), rounding up so that `00:00` means done. */
+export function countdown(ms: number): string {
+  const total = Math.max(0, Math.ceil(ms / 1000));
+  const hours = Math.floor(total / 3600);
+  const minutes = Math.floor((total % 3600) / 60);
+  const seconds = total % 60;
+  const mm = String(minutes).padStart(2, "0");
+  const ss = String(seconds).padStart(2, "0");
+  return hours > 0 ? `${hours}:${mm}:${ss}` : `${mm}:${ss}`;
+}

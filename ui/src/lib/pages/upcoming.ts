@@ -56,17 +56,6 @@ export const UPCOMING = {
       "Filters by action, profile and time",
     ],
   },
-  gate: {
-    title: "Two-factor gate",
-    icon: "key",
-    lead: "Protects the console, its tokens and its cache on an unattended or stolen computer.",
-    items: [
-      "A vault sealed with a key derived from your passphrase, holding API tokens and the cache key",
-      "TOTP enrollment, unlock with passphrase and code, one-time recovery codes",
-      "Idle lock and lockout after repeated failures",
-      "Step-up: a fresh code before bulk or destructive actions",
-    ],
-  },
   cache: {
     title: "Local cache",
     icon: "database",

@@ -2,7 +2,7 @@ import { fireEvent, render, screen, within } from "@testing-library/svelte";
 import { describe, expect, it, vi } from "vitest";
 
 import type { AppStatus } from "../bindings/AppStatus";
-import { PRODUCTION, SANDBOX, status } from "../testing/fixtures";
+import { PRODUCTION, SANDBOX, gateStatus, status } from "../testing/fixtures";
 import { shortTime } from "../time";
 import StatusBar from "./StatusBar.svelte";
 
@@ -57,14 +57,28 @@ describe("StatusBar", () => {
   });
 
   it("says plainly that no two-factor gate is enrolled", () => {
-    const { bar } = renderBar(status({ lock: "no_gate" }));
-    expect(within(bar).getByText("Two-factor gate not enrolled yet")).toBeTruthy();
+    const { bar } = renderBar(status({ lock: "not_enrolled" }));
+    expect(within(bar).getByText("Two-factor gate not enrolled")).toBeTruthy();
   });
 
   it("shows a locked console", () => {
     const { bar } = renderBar(status({ lock: "locked" }));
     expect(within(bar).getByText("Locked")).toBeTruthy();
-    expect(within(bar).queryByText("Two-factor gate not enrolled yet")).toBeNull();
+    expect(within(bar).queryByText("Two-factor gate not enrolled")).toBeNull();
+  });
+
+  it("says when an unlocked console will lock itself", () => {
+    const locksAt = new Date(Date.now() + 14 * 60_000 + 30_000).toISOString();
+    render(StatusBar, {
+      props: {
+        status: status({ lock: "unlocked" }),
+        gate: gateStatus({ locks_at: locksAt }),
+        onactivate: async () => null,
+      },
+    });
+    const bar = screen.getByRole("contentinfo", { name: "Status bar" });
+    expect(bar.querySelector("[data-lock=unlocked]")?.textContent).toContain("Unlocked");
+    expect(bar.querySelector(`time[datetime="${locksAt}"]`)?.textContent).toBe("in 14 min");
   });
 
   it("says never synced when there was no sync", () => {

@@ -1,7 +1,12 @@
 /** Test data shaped like the Rust side's answers. */
 import type { AppStatus } from "../bindings/AppStatus";
 import type { ConnectionReport } from "../bindings/ConnectionReport";
+import type { EnrollmentOffer } from "../bindings/EnrollmentOffer";
+import type { GateStatus } from "../bindings/GateStatus";
+import type { PassphraseStrength } from "../bindings/PassphraseStrength";
 import type { Profile } from "../bindings/Profile";
+import type { RecoveryCodes } from "../bindings/RecoveryCodes";
+import type { SecuritySettings } from "../bindings/SecuritySettings";
 
 export const SANDBOX: Profile = {
   id: "0b8f4c3e-5d0e-4a43-9a0f-6f1f1f5e0a01",
@@ -44,7 +49,7 @@ export function status(overrides: Partial<AppStatus> = {}): AppStatus {
   return {
     active_profile: SANDBOX,
     connection: { state: "untested" },
-    lock: "no_gate",
+    lock: "unlocked",
     last_sync_at: null,
     data_dir: "/home/op/.local/share/hook0-console",
     version: "0.1.0",
@@ -72,3 +77,52 @@ export const REPORT: ConnectionReport = {
     },
   ],
 };
+
+export function gateStatus(overrides: Partial<GateStatus> = {}): GateStatus {
+  return {
+    lock: "unlocked",
+    throttled_until: null,
+    consecutive_failures: 0,
+    recovery_code_required: false,
+    keyring: { store: null, enabled: false, notice: "No system keyring: the passphrase is needed at every unlock." },
+    idle_lock_minutes: 15,
+    locks_at: null,
+    audit: null,
+    ...overrides,
+  };
+}
+
+export function strength(overrides: Partial<PassphraseStrength> = {}): PassphraseStrength {
+  return {
+    score: 4,
+    acceptable: true,
+    warning: null,
+    suggestions: [],
+    crack_time: "centuries",
+    ...overrides,
+  };
+}
+
+export const OFFER: EnrollmentOffer = {
+  otpauth_uri: "otpauth://totp/Hook0%20Console:operator?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=Hook0%20Console",
+  secret: "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP",
+  qr_png_data_url: "data:image/png;base64,iVBORw0KGgo=",
+  account: "operator",
+};
+
+export const RECOVERY: RecoveryCodes = {
+  codes: Array.from({ length: 10 }, (_, i) => `rc${i}-abcd-efgh`),
+  generated_at: "2026-03-04T09:15:00Z",
+};
+
+export function securitySettings(overrides: Partial<SecuritySettings> = {}): SecuritySettings {
+  return {
+    idle_lock_minutes: 15,
+    max_idle_lock_minutes: 240,
+    absolute_lock_hours: 12,
+    keyring: { store: "Secret Service", enabled: false, notice: null },
+    recovery_codes_left: 10,
+    enrolled_at: "2026-03-01T08:00:00Z",
+    ...overrides,
+  };
+}

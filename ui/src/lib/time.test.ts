@@ -1,0 +1,34 @@
+import { describe, expect, it } from "vitest";
+
+import { countdown, msUntil, timeUntil } from "./time";
+
+const NOW = new Date("2026-03-04T09:00:00Z");
+
+describe("timeUntil", () => {
+  it.each([
+    ["2026-03-04T09:14:30Z", "in 14 min"],
+    ["2026-03-04T09:00:40Z", "in less than a minute"],
+    ["2026-03-04T11:05:00Z", "in 2 h 5 min"],
+    ["2026-03-04T12:00:00Z", "in 3 h"],
+    ["2026-03-04T08:59:00Z", "now"],
+    ["not a date", "not a date"],
+  ])("%s → %s", (iso, text) => {
+    expect(timeUntil(iso, NOW)).toBe(text);
+  });
+});
+
+describe("countdown", () => {
+  it.each([
+    [0, "00:00"],
+    [400, "00:01"],
+    [65_000, "01:05"],
+    [3_600_000 + 61_000, "1:01:01"],
+  ])("%d ms → %s", (ms, text) => {
+    expect(countdown(ms)).toBe(text);
+  });
+
+  it("counts from a time, never below zero", () => {
+    expect(msUntil("2026-03-04T09:00:05Z", NOW)).toBe(5000);
+    expect(msUntil("2026-03-04T08:00:00Z", NOW)).toBe(0);
+  });
+});
