@@ -164,4 +164,30 @@ mod tests {
             assert_eq!(json, format!("\"{}\"", a.as_str()));
         }
     }
+
+    #[test]
+    fn audit_viewer_types_have_plain_number_sequences_in_typescript() {
+        use ts_rs::{Config, TS};
+        let cfg = Config::new();
+        let decls = [
+            AuditRecord::decl(&cfg),
+            AuditFilter::decl(&cfg),
+            AuditPage::decl(&cfg),
+            VerifyReport::decl(&cfg),
+            VerifyProblem::decl(&cfg),
+            ExportSummary::decl(&cfg),
+        ];
+        for d in &decls {
+            assert!(
+                !d.contains("bigint"),
+                "sequence numbers are plain numbers: {d}"
+            );
+        }
+        assert!(decls[1].contains("before_seq?: number"), "{}", decls[1]);
+        assert!(
+            decls[2].contains("next_before_seq: number | null"),
+            "{}",
+            decls[2]
+        );
+    }
 }
