@@ -5,6 +5,7 @@
 //! dependencies (HTTP client, storage paths, clock) as arguments and never a window handle.
 
 pub mod api;
+pub mod audit;
 pub mod bindings;
 pub mod cache;
 pub mod console;

@@ -6,6 +6,7 @@ mod api_paging;
 mod api_resilience;
 mod api_samples;
 mod api_support;
+mod audit;
 mod bindings;
 mod cache_content;
 mod cache_ingest;
