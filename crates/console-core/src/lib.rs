@@ -16,6 +16,7 @@ pub mod profile;
 pub mod query;
 pub mod record;
 pub mod sync;
+pub mod vault;
 
 pub use console::Console;
 pub use error::{ErrorCode, ErrorDto};

@@ -29,3 +29,5 @@ mod sandbox_probe;
 mod support;
 mod sync_content;
 mod sync_engine;
+mod vault;
+mod vault_keyring_real;
