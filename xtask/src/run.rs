@@ -14,6 +14,7 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
     setup::all(Needs {
         gui: true,
         e2e: xvfb,
+        keyrings: false,
     })?;
     exec::npm(&["run", "build"]).run()?;
     exec::cargo(&["build", "-p", "hook0-console-app"]).run()?;

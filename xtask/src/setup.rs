@@ -19,6 +19,8 @@ pub struct Needs {
     pub gui: bool,
     /// Xvfb, WebKitWebDriver and tauri-driver for the end-to-end tests.
     pub e2e: bool,
+    /// A Secret Service, keyutils and a private D-Bus for the vault's real-keyring tests.
+    pub keyrings: bool,
 }
 
 impl Needs {
@@ -26,6 +28,7 @@ impl Needs {
         Self {
             gui: true,
             e2e: true,
+            keyrings: true,
         }
     }
 }
@@ -42,6 +45,9 @@ const BUILD_PACKAGES: &[&str] = &[
     "libxdo-dev",
 ];
 const E2E_PACKAGES: &[&str] = &["xvfb", "xauth", "webkit2gtk-driver"];
+/// gnome-keyring is the Secret Service, dbus-daemon gives `dbus-run-session`, keyutils gives
+/// `keyctl` (a session keyring of its own for the kernel-keyring test).
+const KEYRING_PACKAGES: &[&str] = &["gnome-keyring", "dbus-daemon", "keyutils"];
 const TAURI_DRIVER_VERSION: &str = "2.0.6";
 const MIN_NODE_MAJOR: u32 = 20;
 
@@ -50,6 +56,9 @@ pub fn all(needs: Needs) -> anyhow::Result<()> {
         let mut wanted: Vec<&str> = BUILD_PACKAGES.to_vec();
         if needs.e2e {
             wanted.extend_from_slice(E2E_PACKAGES);
+        }
+        if needs.keyrings {
+            wanted.extend_from_slice(KEYRING_PACKAGES);
         }
         system_packages(&wanted)?;
     }

@@ -59,6 +59,10 @@ pub fn test() -> anyhow::Result<()> {
     tally.step("rust tests", ok);
     tally.count(count_rust(&out));
 
+    if cfg!(target_os = "linux") {
+        real_keyrings(&mut tally)?;
+    }
+
     let check = exec::npm(&["run", "check"]).run().is_ok();
     tally.step("ui type check", check);
 
@@ -98,6 +102,74 @@ fn rust_tests(selection: &[&str]) -> anyhow::Result<(bool, String)> {
     };
     args.extend_from_slice(selection);
     exec::cargo(&args).run_captured()
+}
+
+/// The vault against the real Linux keyrings (ignored in the plain run): the Secret Service
+/// tests in a private D-Bus session with a throwaway gnome-keyring (its files under
+/// `target/`, never the developer's own), the keyutils test in a fresh session keyring as a
+/// login session has. Where the kernel keyring is blocked (container seccomp profiles), the
+/// step says so and skips that test; it neither fails nor counts it as passed.
+fn real_keyrings(tally: &mut Tally) -> anyhow::Result<()> {
+    let home = paths::target().join("keyring-test");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let tests = |filter: &str| -> Vec<String> {
+        let mut args: Vec<&str> = if exec::on_path("cargo-nextest") {
+            vec![
+                "nextest",
+                "run",
+                "--locked",
+                "--no-fail-fast",
+                "-p",
+                "console-core",
+            ]
+        } else {
+            vec!["test", "--locked", "--no-fail-fast", "-p", "console-core"]
+        };
+        args.extend_from_slice(&["--test", "core"]);
+        if exec::on_path("cargo-nextest") {
+            args.extend_from_slice(&["--run-ignored", "only", filter]);
+        } else {
+            args.extend_from_slice(&[filter, "--", "--ignored"]);
+        }
+        std::iter::once(cargo.as_str())
+            .chain(args)
+            .map(String::from)
+            .collect()
+    };
+
+    // `detect_prefers_the_secret_service` and `secret_service_round_trip`; not keyutils,
+    // which runs below in a session keyring of its own.
+    let script = format!(
+        "mkdir -p -m 700 \"$XDG_RUNTIME_DIR\" \"$XDG_DATA_HOME\" && \
+         printf pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null && \
+         exec {}",
+        tests("secret_service").join(" ")
+    );
+    let (ok, out) = Cmd::new("dbus-run-session", &["--", "sh", "-c", &script])
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_RUNTIME_DIR", home.join("run"))
+        .run_captured()?;
+    let (passed, failed) = count_rust(&out);
+    eprintln!("keyring tests: Secret Service: {passed} passed, {failed} failed");
+    tally.step("keyring tests (Secret Service)", ok && passed > 0);
+    tally.count((passed, failed));
+
+    match Cmd::new("keyctl", &["session", "-", "true"]).output() {
+        Err(e) => {
+            eprintln!("keyring tests: keyutils unavailable here: {e:#} (test skipped)");
+        }
+        Ok(_) => {
+            let args = tests("vault_keyring_real::keyutils");
+            let mut argv: Vec<&str> = vec!["session", "-"];
+            argv.extend(args.iter().map(String::as_str));
+            let (ok, out) = Cmd::new("keyctl", &argv).run_captured()?;
+            let (passed, failed) = count_rust(&out);
+            eprintln!("keyring tests: keyutils: {passed} passed, {failed} failed");
+            tally.step("keyring tests (keyutils)", ok && passed > 0);
+            tally.count((passed, failed));
+        }
+    }
+    Ok(())
 }
 
 /// The end-to-end tests drive the real window, so they need a display: Xvfb on Linux.

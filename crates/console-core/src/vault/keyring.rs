@@ -347,14 +347,72 @@ fn bounded<T: Send + 'static>(
 }
 
 /// Opens a store and reads an entry that does not exist: "no such entry" proves it answers.
+///
+/// The kernel keyring needs more: the process must have a session keyring of its own (a
+/// login session gives it one; many containers and services have none), and a probe key is
+/// written, read back and deleted (it lives a moment in kernel memory).
 fn probe(kind: KeyStoreKind) -> Probed {
+    if kind == KeyStoreKind::Keyutils {
+        own_session_keyring()?;
+    }
     let store = open_store(kind)?;
     let read = Entry::new_in_store(&store, KEYRING_SERVICE, PROBE_USER)
         .and_then(|entry| entry.get_secret().map(Zeroizing::new));
     match read {
-        Ok(_) | Err(keyring_core::Error::NoEntry) => Ok(store),
-        Err(e) => Err(describe(&e)),
+        Ok(_) | Err(keyring_core::Error::NoEntry) => {}
+        Err(e) => return Err(describe(&e)),
     }
+    if kind == KeyStoreKind::Keyutils {
+        keyutils_round_trip(&store)?;
+    }
+    Ok(store)
+}
+
+#[cfg(target_os = "linux")]
+fn keyutils_round_trip(store: &Arc<CredentialStore>) -> Result<(), String> {
+    let user = format!("{PROBE_USER}-{}", std::process::id());
+    let entry = Entry::new_in_store(store, KEYRING_SERVICE, &user).map_err(|e| describe(&e))?;
+    entry.set_secret(b"probe").map_err(|e| describe(&e))?;
+    let read = entry.get_secret().map(Zeroizing::new);
+    let deleted = entry.delete_credential();
+    match (read, deleted) {
+        (Ok(value), Ok(())) if value.as_slice() == b"probe" => Ok(()),
+        (Ok(_), Ok(())) => Err("a key written came back different".into()),
+        (Err(e), _) | (_, Err(e)) => Err(format!(
+            "a key written cannot be read back: {}",
+            describe(&e)
+        )),
+    }
+}
+
+/// Whether this process has a session keyring of its own, checked before anything touches
+/// the kernel keyring on this thread. Without one, the keyutils store makes each thread join
+/// a new anonymous session keyring, so what one call stores the next call cannot see.
+#[cfg(target_os = "linux")]
+fn own_session_keyring() -> Result<(), String> {
+    use linux_keyutils::{KeyRing, KeyRingIdentifier};
+    let session = KeyRing::from_special_id(KeyRingIdentifier::Session, false)
+        .map_err(|e| format!("the kernel keyring cannot be reached: {e:?}"))?;
+    let user_session = KeyRing::from_special_id(KeyRingIdentifier::UserSession, false)
+        .map_err(|e| format!("the kernel keyring cannot be reached: {e:?}"))?;
+    if session == user_session {
+        return Err(
+            "this process has no session keyring of its own (no login session), so \
+                    what one call stores the next cannot see"
+                .into(),
+        );
+    }
+    Ok(())
+}
+
+#[cfg(not(target_os = "linux"))]
+fn own_session_keyring() -> Result<(), String> {
+    Err("not available on this platform".into())
+}
+
+#[cfg(not(target_os = "linux"))]
+fn keyutils_round_trip(_store: &Arc<CredentialStore>) -> Result<(), String> {
+    Err("not available on this platform".into())
 }
 
 fn open_store(kind: KeyStoreKind) -> Result<Arc<CredentialStore>, String> {

@@ -8,12 +8,13 @@
 
 use std::time::Duration;
 
+use anyhow::Context as _;
 use console_core::vault::{KdfParams, KeyStoreKind, Keyring, KeyringError, Vault, VaultError};
 use secrecy::SecretString;
 
 fn round_trip(kind: KeyStoreKind) -> anyhow::Result<()> {
     let keyring = Keyring::connect(kind, Duration::from_secs(5))
-        .map_err(|e| anyhow::anyhow!("{} unavailable here: {}", kind.name(), e.reason))?;
+        .map_err(|e| anyhow::anyhow!("unavailable here: {}", e.reason))?;
     assert_eq!(keyring.kind(), kind);
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("vault.bin");
@@ -26,8 +27,8 @@ fn round_trip(kind: KeyStoreKind) -> anyhow::Result<()> {
         contents,
     )?;
     let outcome = (|| -> anyhow::Result<()> {
-        vault.enable_keyring(&keyring, contents)?;
-        let (_, opened) = Vault::open_with_keyring(&path, &keyring)?;
+        vault.enable_keyring(&keyring, contents).context("enable")?;
+        let (_, opened) = Vault::open_with_keyring(&path, &keyring).context("first open")?;
         assert_eq!(opened.as_slice(), contents);
         // A second handle on the same store (as after a restart) finds the entry too.
         let again = Keyring::connect(kind, Duration::from_secs(5))
@@ -42,8 +43,10 @@ fn round_trip(kind: KeyStoreKind) -> anyhow::Result<()> {
             Some(VaultError::Keyring(KeyringError::NotEnabled))
         );
         // The entry itself is gone from the store.
-        vault.enable_keyring(&keyring, contents)?;
-        keyring.delete_entry(&vault.id())?;
+        vault
+            .enable_keyring(&keyring, contents)
+            .context("enable again")?;
+        keyring.delete_entry(&vault.id()).context("delete")?;
         assert!(matches!(
             Vault::open_with_keyring(&path, &keyring),
             Err(VaultError::Keyring(KeyringError::EntryMissing { .. }))
