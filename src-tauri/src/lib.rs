@@ -10,9 +10,52 @@ use std::process::ExitCode;
 pub use state::AppState;
 
 /// Registers every IPC command on a builder (the real one, or Tauri's mock in tests).
+///
+/// Every call passes the gate first: while the console is locked (or not enrolled) only the
+/// commands of [`console_core::ipc::OPEN_WHILE_LOCKED`] reach their handler; the others are
+/// refused with `locked` before their arguments are even read.
 pub fn register_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
-    builder.invoke_handler(tauri::generate_handler![
+    let handler = commands_handler::<R>();
+    builder.invoke_handler(move |invoke| {
+        let admitted = invoke
+            .message
+            .state_ref()
+            .try_get::<AppState>()
+            .map(|state| {
+                state
+                    .console()
+                    .and_then(|c| c.admit(invoke.message.command()))
+            });
+        match admitted {
+            Some(Err(refusal)) => {
+                invoke.resolver.reject(refusal);
+                true
+            }
+            _ => handler(invoke),
+        }
+    })
+}
+
+fn commands_handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool {
+    tauri::generate_handler![
         commands::status::app_status,
+        commands::gate::gate_status,
+        commands::gate::assess_passphrase,
+        commands::gate::begin_enrollment,
+        commands::gate::confirm_enrollment,
+        commands::gate::unlock,
+        commands::gate::lock,
+        commands::gate::report_activity,
+        commands::gate::security_settings,
+        commands::gate::set_idle_lock_minutes,
+        commands::gate::set_keyring_enabled,
+        commands::gate::change_passphrase,
+        commands::gate::regenerate_recovery_codes,
+        commands::gate::begin_reenrollment,
+        commands::gate::confirm_reenrollment,
+        commands::gate::audit_list,
+        commands::gate::audit_verify,
+        commands::gate::audit_export,
         commands::profiles::list_profiles,
         commands::profiles::save_profile,
         commands::profiles::remove_profile,
@@ -21,7 +64,7 @@ pub fn register_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri
         commands::profiles::test_draft,
         commands::profiles::sign_in,
         commands::profiles::sign_out,
-    ])
+    ]
 }
 
 /// Runs the app until its window closes.

@@ -4,14 +4,22 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 
 use console_core::api::{ApiBaseUrl, ClientSettings};
+use console_core::gate::GateOptions;
 use console_core::profile::SandboxEndpoint;
 use console_core::{Console, ErrorCode, ErrorDto};
-use tauri::Manager;
+use tauri::{Emitter, Manager};
 
 use crate::AppState;
 
 /// Overrides where the console keeps its files (used by tests and portable set-ups).
 pub const DATA_DIR_ENV: &str = "HOOK0_CONSOLE_DATA_DIR";
+
+/// The event the window hears when the console locks itself; its payload is the
+/// `GateStatus`.
+pub const LOCK_CHANGED_EVENT: &str = "lock-changed";
+
+/// How often the idle and absolute limits are checked.
+const LOCK_CHECK_INTERVAL: std::time::Duration = std::time::Duration::from_secs(5);
 
 pub fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("HOOK0_CONSOLE_LOG")
@@ -27,11 +35,16 @@ pub fn init_logging() {
 pub fn open_console<R: tauri::Runtime>(app: &mut tauri::App<R>) -> Result<(), ErrorDto> {
     let data_dir = data_dir(app)?;
     tracing::info!(data_dir = %data_dir.display(), "opening the console");
-    let console = Console::open(&data_dir, ClientSettings::default());
+    let console = Console::open(
+        &data_dir,
+        ClientSettings::default(),
+        GateOptions::standard(),
+    );
     if let Err(error) = &console {
         tracing::error!(%error, "the console could not open");
     }
     app.manage(AppState::new(console));
+    spawn_lock_timer(app.handle().clone());
     let handle = app.handle().clone();
     tauri::async_runtime::spawn(async move {
         if let Err(error) = start_sandbox(&handle).await {
@@ -39,6 +52,32 @@ pub fn open_console<R: tauri::Runtime>(app: &mut tauri::App<R>) -> Result<(), Er
         }
     });
     Ok(())
+}
+
+/// Locks the console when its idle or absolute limit passes, even if nothing is clicked, and
+/// tells the window.
+fn spawn_lock_timer<R: tauri::Runtime>(app: tauri::AppHandle<R>) {
+    tauri::async_runtime::spawn(async move {
+        let mut tick = tokio::time::interval(LOCK_CHECK_INTERVAL);
+        loop {
+            tick.tick().await;
+            let Ok(console) = app.state::<AppState>().console() else {
+                return;
+            };
+            match console.enforce_lock_policy() {
+                Ok(Some(reason)) => {
+                    tracing::info!(reason = reason.as_str(), "the console locked itself");
+                    if let Ok(status) = console.gate_status()
+                        && let Err(error) = app.emit(LOCK_CHANGED_EVENT, status)
+                    {
+                        tracing::warn!(%error, "the window was not told about the lock");
+                    }
+                }
+                Ok(None) => {}
+                Err(error) => tracing::error!(%error, "the lock policy could not be applied"),
+            }
+        }
+    });
 }
 
 fn data_dir<R: tauri::Runtime>(app: &tauri::App<R>) -> Result<PathBuf, ErrorDto> {

@@ -4,7 +4,11 @@
 //! shell's commands stay one line long and the same behaviour is testable without a window.
 //! Signing in with email and password lives in [`sign_in`].
 
+mod caches;
+mod gate;
 mod sign_in;
+
+pub use caches::CACHES_DIR;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -14,7 +18,9 @@ use chrono::{SecondsFormat, Utc};
 use uuid::Uuid;
 
 use crate::api::{ApiClient, ClientSettings, ConnectionReport, probe_connection};
+use crate::audit::AuditAction;
 use crate::error::{ErrorCode, ErrorDto};
+use crate::gate::{Gate, GateOptions};
 use crate::ipc::{AppStatus, ConnectionState, LockState};
 use crate::profile::{
     AuthMethod, DraftAuth, Profile, ProfileDraft, ProfileError, ProfileStore, SandboxEndpoint,
@@ -30,17 +36,28 @@ pub struct Console {
     client_settings: ClientSettings,
     profiles: Mutex<ProfileStore>,
     connections: Mutex<HashMap<Uuid, ConnectionState>>,
+    gate: Mutex<Gate>,
+    /// Syncs in progress, stopped when the console locks.
+    running: Mutex<Vec<crate::sync::Cancel>>,
 }
 
 impl Console {
-    /// Opens (or, on first run, creates) the console's files under `data_dir`.
-    pub fn open(data_dir: &Path, client_settings: ClientSettings) -> Result<Self, ErrorDto> {
+    /// Opens (or, on first run, creates) the console's files under `data_dir`. It starts
+    /// locked, or waiting for enrollment on first run.
+    pub fn open(
+        data_dir: &Path,
+        client_settings: ClientSettings,
+        gate: GateOptions,
+    ) -> Result<Self, ErrorDto> {
         let profiles = ProfileStore::open(&data_dir.join(PROFILES_FILE))?;
+        let gate = Gate::open(data_dir, gate)?;
         Ok(Self {
             data_dir: data_dir.to_owned(),
             client_settings,
             profiles: Mutex::new(profiles),
             connections: Mutex::new(HashMap::new()),
+            gate: Mutex::new(gate),
+            running: Mutex::new(Vec::new()),
         })
     }
 
@@ -50,8 +67,19 @@ impl Console {
         Ok(())
     }
 
-    /// What the status bar shows.
+    /// What the status bar shows. While locked it says only that (and where the files are).
     pub fn status(&self) -> Result<AppStatus, ErrorDto> {
+        let lock = self.gate_status()?.lock;
+        if lock != LockState::Unlocked {
+            return Ok(AppStatus {
+                active_profile: None,
+                connection: ConnectionState::Untested,
+                lock,
+                last_sync_at: None,
+                data_dir: self.data_dir.display().to_string(),
+                version: env!("CARGO_PKG_VERSION").to_owned(),
+            });
+        }
         let active_profile = self.profiles()?.active();
         let connection = match &active_profile {
             Some(profile) => self.connection_of(profile.id)?,
@@ -60,7 +88,7 @@ impl Console {
         Ok(AppStatus {
             active_profile,
             connection,
-            lock: LockState::NotEnrolled,
+            lock,
             last_sync_at: None,
             data_dir: self.data_dir.display().to_string(),
             version: env!("CARGO_PKG_VERSION").to_owned(),
@@ -69,12 +97,14 @@ impl Console {
 
     /// Every profile.
     pub fn list_profiles(&self) -> Result<Vec<Profile>, ErrorDto> {
+        self.unlocked()?;
         Ok(self.profiles()?.list())
     }
 
     /// Adds or changes a profile. With email and password it signs in first, so a wrong
     /// password saves nothing; the password is dropped once used.
     pub async fn save_profile(&self, draft: ProfileDraft) -> Result<Profile, ErrorDto> {
+        self.unlocked()?;
         let draft = draft.validate()?;
         self.profiles()?.check(&draft)?;
         let signed_in = match &draft.auth {
@@ -87,27 +117,41 @@ impl Console {
             ),
             _ => None,
         };
+        let is_new = draft.id.is_none();
         let profile = self.profiles()?.save_valid(draft, signed_in)?;
         // Whatever was tested before may no longer describe this profile.
         self.connections()?.remove(&profile.id);
+        self.keep_credentials(profile.id)?;
+        let action = if is_new {
+            AuditAction::ProfileAdded
+        } else {
+            AuditAction::ProfileChanged
+        };
+        self.audit_profile(action, profile.id)?;
         Ok(profile)
     }
 
     /// Removes a profile.
     pub fn remove_profile(&self, id: Uuid) -> Result<(), ErrorDto> {
+        self.unlocked()?;
         self.profiles()?.remove(id)?;
         self.connections()?.remove(&id);
-        Ok(())
+        self.gate()?.forget_profile(id)?;
+        self.audit_profile(AuditAction::ProfileRemoved, id)
     }
 
     /// Makes a profile the active one.
     pub fn set_active_profile(&self, id: Uuid) -> Result<Profile, ErrorDto> {
-        Ok(self.profiles()?.set_active(id)?)
+        self.unlocked()?;
+        let profile = self.profiles()?.set_active(id)?;
+        self.audit_profile(AuditAction::ProfileChanged, id)?;
+        Ok(profile)
     }
 
     /// An API client for a saved profile. Clients of one profile share its credentials: a
     /// user session refreshed by one is what the others (and later ones) send.
     pub fn client(&self, id: Uuid) -> Result<ApiClient, ErrorDto> {
+        self.unlocked()?;
         let (base, session) = self.profiles()?.endpoint(id)?;
         let Some(session) = session else {
             let profile = self.profiles()?.get(id)?;
@@ -144,6 +188,7 @@ impl Console {
     /// Tests what the form holds before it is saved. A blank token (or password) falls back
     /// to what is held for the profile being edited.
     pub async fn test_draft(&self, draft: ProfileDraft) -> Result<ConnectionReport, ErrorDto> {
+        self.unlocked()?;
         let draft = draft.validate().map_err(ErrorDto::from)?;
         let token = match (draft.auth, draft.id) {
             (DraftAuth::SignIn { email, password }, id) => {
@@ -187,14 +232,11 @@ fn no_credentials(profile: &Profile) -> ErrorDto {
     match profile.auth_method {
         AuthMethod::EmailPassword => ErrorDto::new(
             ErrorCode::SessionExpired,
-            format!(
-                "sign in to “{}” with your password (sessions are kept in memory only)",
-                profile.name
-            ),
+            format!("sign in to “{}” with your password", profile.name),
         ),
         AuthMethod::ApiToken => ErrorDto::new(
             ErrorCode::InvalidInput,
-            "this profile has no token in this session: edit it and paste the token",
+            "this profile has no token stored: edit it and paste the token",
         ),
     }
 }

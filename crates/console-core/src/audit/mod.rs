@@ -51,7 +51,7 @@ pub use export::ExportSummary;
 pub use key::{AuditHead, AuditKey};
 pub use schema::latest_version as latest_format_version;
 pub use types::{
-    AuditAction, AuditEntry, AuditFilter, AuditOutcome, AuditPage, AuditRecord, LockReason,
+    AuditAction, AuditEntry, AuditFilter, AuditOutcome, AuditPage, AuditRecord, OPERATOR,
     ProblemKind, VerifyProblem, VerifyReport,
 };
 

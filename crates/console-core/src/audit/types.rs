@@ -55,7 +55,7 @@ named_enum! {
         UnlockFailed => "unlock_failed",
         /// Too many failed attempts: unlocking refused for a while.
         Lockout => "lockout",
-        /// The console locked; the reason ([`LockReason`]) is the first target.
+        /// The console locked; the reason ([`crate::gate::LockReason`]) is the first target.
         Lock => "lock",
         /// A profile was added.
         ProfileAdded => "profile_added",
@@ -63,6 +63,10 @@ named_enum! {
         ProfileChanged => "profile_changed",
         /// A profile was removed.
         ProfileRemoved => "profile_removed",
+        /// A profile signed in with email and password.
+        ProfileSignedIn => "profile_signed_in",
+        /// A profile's credentials were forgotten (signed out).
+        ProfileSignedOut => "profile_signed_out",
         /// A sync started.
         SyncStarted => "sync_started",
         /// A sync finished (or failed).
@@ -89,6 +93,9 @@ named_enum! {
         Reenroll => "reenroll",
         /// A step-up code was refused.
         StepUpFailed => "step_up_failed",
+        /// The chain failed verification; the damaged log was kept aside and a new chain
+        /// started with this record.
+        AuditChainBroken => "audit_chain_broken",
     }
 }
 
@@ -104,17 +111,8 @@ named_enum! {
     }
 }
 
-named_enum! {
-    /// Why the console locked; recorded as the first target of a [`AuditAction::Lock`] entry.
-    LockReason {
-        /// No activity for the idle timeout.
-        Idle => "idle",
-        /// The absolute session limit was reached.
-        Absolute => "absolute",
-        /// The operator locked it.
-        Manual => "manual",
-    }
-}
+/// The actor of gate and console-wide actions.
+pub const OPERATOR: &str = "operator";
 
 /// One action to record. The time is given separately when appending.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -143,9 +141,21 @@ impl AuditEntry {
         }
     }
 
-    /// A lock entry by the operator, with its reason as the target.
-    pub fn lock(reason: LockReason) -> Self {
-        Self::new("operator", AuditAction::Lock, AuditOutcome::Succeeded).target(reason.as_str())
+    /// An entry by the operator (gate and console actions not tied to one profile).
+    pub fn operator(action: AuditAction, outcome: AuditOutcome) -> Self {
+        Self::new(OPERATOR, action, outcome)
+    }
+
+    /// A lock entry, with its reason as the target.
+    pub fn lock(reason: crate::gate::LockReason) -> Self {
+        Self::operator(AuditAction::Lock, AuditOutcome::Succeeded).target(reason.as_str())
+    }
+
+    /// Adds several target ids.
+    #[must_use]
+    pub fn with_targets<T: Into<String>>(mut self, ids: impl IntoIterator<Item = T>) -> Self {
+        self.targets.extend(ids.into_iter().map(Into::into));
+        self
     }
 
     /// Adds a target id.

@@ -13,6 +13,7 @@ use super::Console;
 use crate::api::{
     ApiBaseUrl, ApiClient, ConnectionReport, Credentials, Session, log_in, probe_connection,
 };
+use crate::audit::AuditAction;
 use crate::error::ErrorDto;
 use crate::profile::{Profile, ProfileError, valid_password};
 
@@ -20,6 +21,7 @@ impl Console {
     /// Signs a saved email-and-password profile in again (its session ended, or the console
     /// restarted), with the email it is saved with.
     pub async fn sign_in(&self, id: Uuid, password: String) -> Result<Profile, ErrorDto> {
+        self.unlocked()?;
         let password = valid_password(Some(password))?.ok_or_else(|| {
             ErrorDto::from(ProfileError::Invalid("type the password to sign in".into()))
         })?;
@@ -27,14 +29,19 @@ impl Console {
         let session = self.log_in(base, &email, &password).await?;
         let profile = self.profiles()?.install_session(id, session)?;
         self.connections()?.remove(&id);
+        self.keep_credentials(id)?;
+        self.audit_profile(AuditAction::ProfileSignedIn, id)?;
         Ok(profile)
     }
 
     /// Forgets the credentials held for a profile; a user session is also ended at the API,
     /// as far as it answers (the tokens are forgotten here whatever it says).
     pub async fn sign_out(&self, id: Uuid) -> Result<Profile, ErrorDto> {
+        self.unlocked()?;
         let held = self.profiles()?.sign_out(id)?;
         self.connections()?.remove(&id);
+        self.keep_credentials(id)?;
+        self.audit_profile(AuditAction::ProfileSignedOut, id)?;
         if let Some(session) = held.filter(Session::is_user) {
             let (base, _) = self.profiles()?.sign_in_target(id)?;
             let client = ApiClient::with_session(base, session, self.client_settings.clone())?;

@@ -50,6 +50,22 @@ pub enum LockReason {
     Idle,
     /// The unlock reached its maximum lifetime.
     Absolute,
+    /// The operator locked it ("Lock now", or the command line finishing).
+    Manual,
+    /// Repeated failed step-up codes: locked as a precaution.
+    Lockout,
+}
+
+impl LockReason {
+    /// The stable name, as recorded in the audit log.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Idle => "idle",
+            Self::Absolute => "absolute",
+            Self::Manual => "manual",
+            Self::Lockout => "lockout",
+        }
+    }
 }
 
 /// The validated auto-lock limits.
@@ -85,6 +101,16 @@ impl LockPolicy {
     /// The maximum lifetime of an unlock.
     pub fn absolute(&self) -> TimeDelta {
         TimeDelta::hours(ABSOLUTE_HOURS)
+    }
+
+    /// When a console unlocked at `unlocked_at` and last used at `last_activity` will lock if
+    /// nothing happens: the earlier of the two limits.
+    pub fn locks_at(
+        &self,
+        unlocked_at: DateTime<Utc>,
+        last_activity: DateTime<Utc>,
+    ) -> DateTime<Utc> {
+        (unlocked_at + self.absolute()).min(last_activity + self.idle)
     }
 
     /// Whether a console unlocked at `unlocked_at`, last used at `last_activity`, must lock

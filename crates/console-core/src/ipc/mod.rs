@@ -14,6 +14,7 @@ pub use gate::{
 };
 
 use crate::api::ConnectionReport;
+use crate::audit::{AuditFilter, AuditPage};
 use crate::error::ErrorCode;
 use crate::profile::{Profile, ProfileDraft};
 
@@ -138,6 +139,9 @@ commands! {
     regenerate_recovery_codes(code: String) -> RecoveryCodes;
     begin_reenrollment(code: String) -> EnrollmentOffer;
     confirm_reenrollment(code: String) -> RecoveryCodes;
+    audit_list(filter: AuditFilter) -> AuditPage;
+    audit_verify() -> AuditIntegrity;
+    audit_export(code: String) -> AuditExport;
     list_profiles() -> Vec<Profile>;
     save_profile(draft: ProfileDraft) -> Profile;
     remove_profile(id: Uuid) -> ();

@@ -375,6 +375,40 @@ impl ProfileStore {
         Ok(self.sessions.remove(&id))
     }
 
+    /// Drops every credential held in memory (the console locked).
+    pub fn forget_credentials(&mut self) {
+        self.sessions.clear();
+    }
+
+    /// Holds the credentials the vault kept, for the profiles that still exist.
+    pub fn install_credentials(
+        &mut self,
+        credentials: Vec<(Uuid, Credentials)>,
+    ) -> Result<(), ProfileError> {
+        for (id, credentials) in credentials {
+            if self.stored(id).is_err() {
+                continue;
+            }
+            let session = Session::new(credentials)
+                .map_err(|e| ProfileError::Invalid(format!("a stored token is unusable: {e}")))?;
+            self.sessions.insert(id, session);
+        }
+        Ok(())
+    }
+
+    /// A profile's credentials as they are now (after any refresh), if any are held.
+    pub fn credentials_of(&self, id: Uuid) -> Option<Credentials> {
+        self.sessions.get(&id).map(Session::credentials)
+    }
+
+    /// Every credential held, as it is now.
+    pub fn held_credentials(&self) -> Vec<(Uuid, Credentials)> {
+        self.sessions
+            .iter()
+            .map(|(id, session)| (*id, session.credentials()))
+            .collect()
+    }
+
     fn base_url(&self, stored: &StoredProfile) -> Result<ApiBaseUrl, ProfileError> {
         let url = stored.api_base_url.as_deref().unwrap_or_default();
         ApiBaseUrl::parse(url).map_err(|e| ProfileError::Corrupt {

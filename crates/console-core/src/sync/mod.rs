@@ -52,6 +52,11 @@ impl Cancel {
         self.0.store(true, Ordering::SeqCst);
     }
 
+    /// Whether `other` is this flag (or a clone of it).
+    pub fn same_as(&self, other: &Cancel) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+
     /// Whether a stop was asked.
     pub fn is_cancelled(&self) -> bool {
         self.0.load(Ordering::SeqCst)

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use console_core::audit::{
     AuditAction, AuditEntry, AuditError, AuditFilter, AuditHead, AuditKey, AuditLog, AuditOutcome,
-    LockReason, ProblemKind, VerifyReport, params_hash,
+    ProblemKind, VerifyReport, params_hash,
 };
 use console_core::{ErrorCode, ErrorDto};
 use proptest::prelude::*;
@@ -44,7 +44,7 @@ fn entry(n: usize) -> AuditEntry {
         2 => AuditEntry::new("profile-1", AuditAction::SyncFinished, AuditOutcome::Failed),
         3 => AuditEntry::new("operator", AuditAction::StepUpFailed, AuditOutcome::Denied)
             .target("bulk_replay"),
-        _ => AuditEntry::lock(LockReason::Idle),
+        _ => AuditEntry::lock(console_core::gate::LockReason::Idle),
     }
 }
 

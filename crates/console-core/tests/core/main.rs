@@ -14,6 +14,8 @@ mod cache_open;
 mod cache_retention;
 mod cache_support;
 mod gate_blocks;
+mod gate_flow;
+mod gate_support;
 mod layering;
 mod probe;
 mod profile_retention;

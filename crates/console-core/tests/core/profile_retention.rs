@@ -3,7 +3,6 @@
 
 use std::fs;
 
-use console_core::Console;
 use console_core::api::ClientSettings;
 use console_core::profile::{AuthMethod, ProfileDraft, ProfileError, ProfileStore};
 
@@ -24,7 +23,8 @@ fn draft(days: Option<u32>) -> ProfileDraft {
 #[tokio::test]
 async fn the_retention_is_saved_shown_and_kept_across_restarts() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
-    let console = Console::open(dir.path(), ClientSettings::default())?;
+    let (console, gate) =
+        crate::gate_support::enrolled_console(dir.path(), ClientSettings::default())?;
     let saved = console.save_profile(draft(Some(30))).await?;
     assert_eq!(saved.cache_retention_days, Some(30));
     let sandbox = console
@@ -38,7 +38,7 @@ async fn the_retention_is_saved_shown_and_kept_across_restarts() -> anyhow::Resu
     );
     drop(console);
 
-    let console = Console::open(dir.path(), ClientSettings::default())?;
+    let console = gate.reopen(dir.path(), ClientSettings::default())?;
     let listed = console.list_profiles()?;
     let reopened = listed.iter().find(|p| p.id == saved.id).unwrap();
     assert_eq!(

@@ -37,7 +37,7 @@ fn console(dir: &std::path::Path) -> anyhow::Result<Console> {
         pacing: Pacing::unlimited(4),
         ..ClientSettings::default()
     };
-    Ok(Console::open(dir, settings)?)
+    Ok(crate::gate_support::enrolled_console(dir, settings)?.0)
 }
 
 fn user_draft(sandbox: &RunningSandbox, password: Option<&str>) -> ProfileDraft {

@@ -70,13 +70,13 @@ async fn an_application_secret_cannot_list_organizations() -> anyhow::Result<()>
 
 #[tokio::test]
 async fn the_console_remembers_each_profiles_last_test_for_the_status_bar() -> anyhow::Result<()> {
-    use console_core::Console;
     use console_core::ipc::ConnectionState;
     use console_core::profile::{AuthMethod, ProfileDraft, SandboxEndpoint};
 
     let sandbox = sandbox().await?;
     let dir = tempfile::tempdir()?;
-    let console = Console::open(dir.path(), ClientSettings::default())?;
+    let (console, _gate) =
+        crate::gate_support::enrolled_console(dir.path(), ClientSettings::default())?;
     assert!(matches!(
         console.status()?.connection,
         ConnectionState::Untested

@@ -31,7 +31,7 @@ describe("ProfileForm", () => {
     );
     const token = screen.getByLabelText("Token");
     expect(token.getAttribute("type")).toBe("password");
-    expect(screen.getByText(/kept in memory only for this session and never\s+written to disk/)).toBeTruthy();
+    expect(screen.getByText(/sealed in the console's encrypted vault/)).toBeTruthy();
     expect(screen.getByLabelText("Default organization")).toBeTruthy();
     expect(screen.getByRole("button", { name: "Test connection" })).toBeTruthy();
     expect(screen.getByRole("button", { name: "Save profile" })).toBeTruthy();
