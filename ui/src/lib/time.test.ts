@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { countdown, msUntil, timeUntil } from "./time";
+import { countdown, msUntil, timeAgo, timeUntil, utcTime } from "./time";
 
 const NOW = new Date("2026-03-04T09:00:00Z");
 
@@ -30,5 +30,26 @@ describe("countdown", () => {
   it("counts from a time, never below zero", () => {
     expect(msUntil("2026-03-04T09:00:05Z", NOW)).toBe(5000);
     expect(msUntil("2026-03-04T08:00:00Z", NOW)).toBe(0);
+  });
+});
+
+describe("timeAgo", () => {
+  it.each([
+    ["2026-03-04T08:59:30Z", "just now"],
+    ["2026-03-04T09:01:00Z", "just now"],
+    ["2026-03-04T08:46:00Z", "14 min ago"],
+    ["2026-03-04T06:50:00Z", "2 h ago"],
+    ["2026-03-03T08:00:00Z", "1 day ago"],
+    ["2026-02-25T09:00:00Z", "7 days ago"],
+    ["not a date", "not a date"],
+  ])("%s → %s", (iso, text) => {
+    expect(timeAgo(iso, NOW)).toBe(text);
+  });
+});
+
+describe("utcTime", () => {
+  it("writes the instant in UTC to the second, whatever the offset given", () => {
+    expect(utcTime("2026-03-04T10:15:03.123456+01:00")).toBe("2026-03-04 09:15:03 UTC");
+    expect(utcTime("not a date")).toBe("not a date");
   });
 });

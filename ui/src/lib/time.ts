@@ -10,6 +10,14 @@ const dateAndTime = new Intl.DateTimeFormat(undefined, {
   minute: "2-digit",
 });
 const full = new Intl.DateTimeFormat(undefined, { dateStyle: "full", timeStyle: "long" });
+const toTheSecond = new Intl.DateTimeFormat(undefined, {
+  day: "numeric",
+  month: "short",
+  year: "numeric",
+  hour: "2-digit",
+  minute: "2-digit",
+  second: "2-digit",
+});
 
 function parse(iso: string): Date | null {
   const date = new Date(iso);
@@ -31,6 +39,42 @@ export function shortTime(iso: string, now: Date = new Date()): string {
 export function fullTime(iso: string): string {
   const date = parse(iso);
   return date === null ? iso : full.format(date);
+}
+
+/** The local date and time to the second (`4 Mar 2026, 10:15:03`), for logs. */
+export function secondTime(iso: string): string {
+  const date = parse(iso);
+  return date === null ? iso : toTheSecond.format(date);
+}
+
+/** The instant in UTC, `2026-03-04 09:15:03 UTC`; the input unchanged if it is not a date. */
+export function utcTime(iso: string): string {
+  const date = parse(iso);
+  return date === null ? iso : `${date.toISOString().slice(0, 19).replace("T", " ")} UTC`;
+}
+
+/**
+ * How long ago `iso` was, in words: `just now`, `14 min ago`, `3 h ago`, `2 days ago`; `just
+ * now` for a time ahead of the clock; the input unchanged if it is not a date.
+ */
+export function timeAgo(iso: string, now: Date = new Date()): string {
+  const date = parse(iso);
+  if (date === null) {
+    return iso;
+  }
+  const minutes = Math.floor((now.getTime() - date.getTime()) / 60_000);
+  if (minutes < 1) {
+    return "just now";
+  }
+  if (minutes < 60) {
+    return `${minutes} min ago`;
+  }
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) {
+    return `${hours} h ago`;
+  }
+  const days = Math.floor(hours / 24);
+  return days === 1 ? "1 day ago" : `${days} days ago`;
 }
 
 /**
