@@ -1,5 +1,7 @@
 /** Test data shaped like the Rust side's answers. */
 import type { AppStatus } from "../bindings/AppStatus";
+import type { AuditIntegrity } from "../bindings/AuditIntegrity";
+import type { AuditRecord } from "../bindings/AuditRecord";
 import type { ConnectionReport } from "../bindings/ConnectionReport";
 import type { EnrollmentOffer } from "../bindings/EnrollmentOffer";
 import type { GateStatus } from "../bindings/GateStatus";
@@ -123,6 +125,30 @@ export function securitySettings(overrides: Partial<SecuritySettings> = {}): Sec
     keyring: { store: "Secret Service", enabled: false, notice: null },
     recovery_codes_left: 10,
     enrolled_at: "2026-03-01T08:00:00Z",
+    ...overrides,
+  };
+}
+
+export function auditRecord(overrides: Partial<AuditRecord> = {}): AuditRecord {
+  return {
+    seq: 1,
+    at: "2026-03-04T09:15:03.000000Z",
+    actor: "operator",
+    action: "unlock_succeeded",
+    targets: [],
+    params_hash: null,
+    outcome: "succeeded",
+    sealed_later: false,
+    ...overrides,
+  };
+}
+
+export function auditIntegrity(overrides: Partial<AuditIntegrity> = {}): AuditIntegrity {
+  return {
+    intact: true,
+    records: 42,
+    problem: null,
+    checked_at: new Date().toISOString(),
     ...overrides,
   };
 }
