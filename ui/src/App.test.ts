@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
 import App from "./App.svelte";
 import type { LockState } from "./lib/bindings/LockState";
-import { PRODUCTION, REPORT, SANDBOX, gateStatus, status } from "./lib/testing/fixtures";
+import { PRODUCTION, REPORT, SANDBOX, auditIntegrity, auditRecord, gateStatus, status } from "./lib/testing/fixtures";
 import { callsTo, clearMocks, mockCommands, rejection } from "./lib/testing/mock-commands";
 
 beforeEach(() => {
@@ -102,13 +102,48 @@ describe("App", () => {
     render(App, { props: { pollMs: 60_000 } });
     const nav = await screen.findByRole("navigation", { name: "Main" });
 
-    for (const name of ["Replays", "Incidents", "Audit"]) {
+    for (const name of ["Replays", "Incidents"]) {
       const link = within(nav).getByRole("link", { name });
       await fireEvent.click(link);
       const heading = await screen.findByRole("heading", { level: 1, name });
       expect(link.getAttribute("aria-current")).toBe("page");
       expect(heading.closest("section")?.textContent).toContain("Not available yet");
     }
+  });
+
+  it("opens the audit log with the verification made at unlock", async () => {
+    mockCommands({
+      app_status: () => status({ active_profile: PRODUCTION }),
+      list_profiles: () => [SANDBOX, PRODUCTION],
+      gate_status: () => gateStatus({ audit: auditIntegrity({ records: 12 }) }),
+      audit_list: () => ({ records: [auditRecord({ seq: 12, action: "unlock_succeeded" })], next_before_seq: null }),
+    });
+    window.history.replaceState(null, "", "/#/audit");
+    render(App, { props: { pollMs: 60_000 } });
+
+    const heading = await screen.findByRole("heading", { level: 1, name: "Audit log" });
+    const page = heading.closest("section")!;
+    expect(within(page).queryByText("Not available yet")).toBeNull();
+    expect(await within(page).findByText("Unlocked")).toBeTruthy();
+    expect(within(page).getByText(/Chain verified: 12 records/)).toBeTruthy();
+  });
+
+  it("brings the unlock screen back when the audit log is refused as locked", async () => {
+    let lock: LockState = "unlocked";
+    mockCommands({
+      app_status: () => status({ active_profile: PRODUCTION, lock }),
+      list_profiles: () => [SANDBOX, PRODUCTION],
+      gate_status: () => gateStatus({ lock }),
+      audit_list: () => {
+        lock = "locked";
+        throw rejection("locked", "the console locked itself after 15 minutes without activity");
+      },
+    });
+    window.history.replaceState(null, "", "/#/audit");
+    render(App, { props: { pollMs: 60_000 } });
+
+    expect(await screen.findByRole("heading", { level: 1, name: "Console locked" })).toBeTruthy();
+    expect(screen.queryByRole("heading", { level: 1, name: "Audit log" })).toBeNull();
   });
 
   it("says so for an unknown page", async () => {

@@ -46,16 +46,6 @@ export const UPCOMING = {
       "Export of the incident record",
     ],
   },
-  audit: {
-    title: "Audit",
-    icon: "audit",
-    lead: "A record of every operator action in this console, built so that tampering shows.",
-    items: [
-      "Append-only, hash-chained log of every action: who, what, when, on which profile",
-      "Verification of the whole chain, with the first broken link pointed out",
-      "Filters by action, profile and time",
-    ],
-  },
   cache: {
     title: "Local cache",
     icon: "database",
