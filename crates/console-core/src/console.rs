@@ -17,7 +17,7 @@ use std::sync::{Mutex, MutexGuard};
 use chrono::{SecondsFormat, Utc};
 use uuid::Uuid;
 
-use crate::api::{ApiClient, ClientSettings, ConnectionReport, probe_connection};
+use crate::api::{ApiClient, ClientSettings, ConnectionReport, Session, probe_connection};
 use crate::audit::AuditAction;
 use crate::error::{ErrorCode, ErrorDto};
 use crate::gate::{Gate, GateOptions};
@@ -148,15 +148,20 @@ impl Console {
         Ok(profile)
     }
 
+    /// A saved profile's API address and the credentials held for it (unlocked only).
+    pub fn endpoint(&self, id: Uuid) -> Result<(crate::api::ApiBaseUrl, Session), ErrorDto> {
+        self.unlocked()?;
+        let (base, session) = self.profiles()?.endpoint(id)?;
+        match session {
+            Some(session) => Ok((base, session)),
+            None => Err(no_credentials(&self.profiles()?.get(id)?)),
+        }
+    }
+
     /// An API client for a saved profile. Clients of one profile share its credentials: a
     /// user session refreshed by one is what the others (and later ones) send.
     pub fn client(&self, id: Uuid) -> Result<ApiClient, ErrorDto> {
-        self.unlocked()?;
-        let (base, session) = self.profiles()?.endpoint(id)?;
-        let Some(session) = session else {
-            let profile = self.profiles()?.get(id)?;
-            return Err(no_credentials(&profile));
-        };
+        let (base, session) = self.endpoint(id)?;
         Ok(ApiClient::with_session(
             base,
             session,

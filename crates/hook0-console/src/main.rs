@@ -1,12 +1,14 @@
 //! `hook0-console`: the console's core without a window, for scripts and for tests.
 //!
-//! The cache key and tokens come from the vault once it exists; until then a real profile
-//! needs `HOOK0_CONSOLE_TOKEN` and `HOOK0_CONSOLE_CACHE_KEY` (64 hex digits) in the
-//! environment. The built-in sandbox profile needs neither.
+//! A saved profile's token and cache key come from the vault: each invocation unlocks it
+//! with the passphrase (prompt, or `--passphrase-fd`) and a code (`--totp`, or prompt), and
+//! locks it when done. The built-in sandbox profile needs neither; a local `--api-url` takes
+//! `HOOK0_CONSOLE_TOKEN` and `HOOK0_CONSOLE_CACHE_KEY` from the environment.
 
 mod commands;
 mod output;
 mod target;
+mod unlock;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -23,9 +25,18 @@ struct Cli {
     /// Profile name or id (default: the active profile).
     #[arg(long, global = true)]
     profile: Option<String>,
-    /// Talk to this API base URL instead of a saved profile (token from HOOK0_CONSOLE_TOKEN).
+    /// Talk to a local API (loopback only) instead of a saved profile; token from
+    /// HOOK0_CONSOLE_TOKEN, cache key from HOOK0_CONSOLE_CACHE_KEY.
     #[arg(long, global = true)]
     api_url: Option<String>,
+    /// Read the vault passphrase from this open file descriptor (scripts); otherwise it is
+    /// asked on the terminal.
+    #[arg(long, global = true, value_name = "FD")]
+    passphrase_fd: Option<u32>,
+    /// The authenticator code (or a recovery code) that unlocks the vault with the
+    /// passphrase; otherwise it is asked on the terminal.
+    #[arg(long, global = true, value_name = "CODE")]
+    totp: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -61,6 +72,10 @@ fn main() -> ExitCode {
             data_dir: cli.data_dir,
             profile: cli.profile,
             api_url: cli.api_url,
+            unlock: unlock::UnlockArgs {
+                passphrase_fd: cli.passphrase_fd,
+                totp: cli.totp,
+            },
         };
         match cli.command {
             Command::Sync(args) => commands::sync::run(&selection, args).await,

@@ -1,19 +1,32 @@
 //! Which API and which cache a command works on: a saved profile, the built-in sandbox, or
-//! an ad-hoc `--api-url`.
+//! an ad-hoc `--api-url` on this machine.
+//!
+//! A saved profile's token and cache key are in the vault: the command unlocks it (passphrase
+//! and code, see [`crate::unlock`]), works, and locks it again. The built-in sandbox holds
+//! simulated data only and needs no unlock. `--api-url` is for development and tests against
+//! a local server: it accepts loopback addresses only, and takes its token and cache key from
+//! the environment, outside the vault.
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
-use console_core::api::{ApiBaseUrl, ApiClient, ClientSettings};
+use console_core::Console;
+use console_core::api::{ApiBaseUrl, ApiClient, ClientSettings, Session};
+use console_core::audit::{AuditAction, AuditEntry, AuditOutcome};
 use console_core::cache::{Cache, CacheKey};
+use console_core::gate::GuardedAction;
+use console_core::ipc::LockState;
 use console_core::profile::{ProfileKind, ProfileStore};
 use hook0_sandbox::RunningSandbox;
 use secrecy::SecretString;
+use uuid::Uuid;
 
-/// Environment variable holding the API token until the vault exists.
+use crate::unlock::UnlockArgs;
+
+/// Environment variable holding the token of a local `--api-url` (development and tests).
 pub const TOKEN_ENV: &str = "HOOK0_CONSOLE_TOKEN";
-/// Environment variable holding the cache key (64 hex digits) until the vault exists.
+/// Environment variable holding the cache key of a local `--api-url` (64 hex digits).
 pub const CACHE_KEY_ENV: &str = "HOOK0_CONSOLE_CACHE_KEY";
 
 /// The sandbox's cache holds simulated data only, so its key need not be secret; it is still
@@ -26,6 +39,22 @@ pub struct Selection {
     pub data_dir: Option<PathBuf>,
     pub profile: Option<String>,
     pub api_url: Option<String>,
+    pub unlock: UnlockArgs,
+}
+
+/// How a target authenticates.
+#[derive(Debug)]
+enum Access {
+    /// The built-in sandbox, started on demand.
+    Sandbox,
+    /// A local `--api-url` with a token from the environment.
+    Local(Option<SecretString>),
+    /// A saved profile, through the unlocked console.
+    Vault {
+        console: Box<Console>,
+        profile: Uuid,
+        session: Session,
+    },
 }
 
 /// A resolved target.
@@ -33,10 +62,9 @@ pub struct Selection {
 pub struct Target {
     pub name: String,
     pub base: Option<ApiBaseUrl>,
-    pub token: Option<SecretString>,
+    access: Access,
     pub cache_path: PathBuf,
     pub key: CacheKey,
-    pub is_sandbox: bool,
     /// The profile's cache retention in days (`None`: keep everything).
     pub retention_days: Option<u32>,
 }
@@ -57,6 +85,12 @@ impl Selection {
         let caches = data_dir.join("caches");
         if let Some(url) = &self.api_url {
             let base = ApiBaseUrl::parse(url)?;
+            if !is_loopback(&base) {
+                bail!(
+                    "--api-url is for a server on this machine (127.0.0.1, ::1, localhost); for \
+                     {base} save a profile, whose token the vault keeps"
+                );
+            }
             let file: String = base
                 .to_string()
                 .chars()
@@ -64,11 +98,10 @@ impl Selection {
                 .collect();
             return Ok(Target {
                 name: base.to_string(),
-                token: token_from_env()?,
+                access: Access::Local(token_from_env()?),
                 cache_path: caches.join(format!("url-{}.db", file.trim_matches('-'))),
                 key: key_from_env()?,
                 base: Some(base),
-                is_sandbox: false,
                 retention_days: None,
             });
         }
@@ -86,21 +119,30 @@ impl Selection {
             ProfileKind::Sandbox => Ok(Target {
                 name: profile.name,
                 base: None,
-                token: None,
+                access: Access::Sandbox,
                 cache_path,
                 key: CacheKey::from_bytes(SANDBOX_CACHE_KEY),
-                is_sandbox: true,
                 retention_days: profile.cache_retention_days,
             }),
-            ProfileKind::Remote => Ok(Target {
-                name: profile.name,
-                base: Some(ApiBaseUrl::parse(&profile.api_base_url)?),
-                token: token_from_env()?,
-                cache_path,
-                key: key_from_env()?,
-                is_sandbox: false,
-                retention_days: profile.cache_retention_days,
-            }),
+            ProfileKind::Remote => {
+                let gate = crate::unlock::gate_options();
+                let console = Console::open(&data_dir, ClientSettings::default(), gate)?;
+                crate::unlock::unlock(&console, &self.unlock)?;
+                let key = console.cache_key(profile.id)?;
+                let (base, session) = console.endpoint(profile.id)?;
+                Ok(Target {
+                    name: profile.name,
+                    base: Some(base),
+                    access: Access::Vault {
+                        console: Box::new(console),
+                        profile: profile.id,
+                        session,
+                    },
+                    cache_path: console_cache_path(&data_dir, profile.id),
+                    key,
+                    retention_days: profile.cache_retention_days,
+                })
+            }
         }
     }
 }
@@ -120,7 +162,14 @@ impl Target {
         &self,
         settings: ClientSettings,
     ) -> anyhow::Result<(ApiClient, Option<RunningSandbox>)> {
-        if self.is_sandbox {
+        if let Access::Vault { session, .. } = &self.access {
+            let Some(base) = &self.base else {
+                bail!("the profile has no API URL")
+            };
+            let client = ApiClient::with_session(base.clone(), session.clone(), settings)?;
+            return Ok((client, None));
+        }
+        if matches!(self.access, Access::Sandbox) {
             let bind = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
             let sandbox =
                 hook0_sandbox::start(bind, hook0_sandbox::SandboxOptions::built_in_profile())
@@ -133,14 +182,102 @@ impl Target {
         let Some(base) = &self.base else {
             bail!("the target has no API URL")
         };
-        let Some(token) = &self.token else {
-            bail!("no token: set {TOKEN_ENV} (until the vault stores profile tokens)")
+        let token = match &self.access {
+            Access::Local(token) => token.as_ref(),
+            _ => None,
+        };
+        let Some(token) = token else {
+            bail!("no token: set {TOKEN_ENV} for a local --api-url")
         };
         Ok((ApiClient::new(base.clone(), Some(token), settings)?, None))
     }
 
+    /// Records an action on this target in the audit log (saved profiles only: the sandbox
+    /// and local servers hold no operator data).
+    pub fn audit(
+        &self,
+        action: AuditAction,
+        outcome: AuditOutcome,
+        detail: &[String],
+        params: Option<[u8; 32]>,
+    ) -> anyhow::Result<()> {
+        if let Access::Vault {
+            console, profile, ..
+        } = &self.access
+        {
+            let mut entry = AuditEntry::operator(action, outcome)
+                .target(profile.to_string())
+                .with_targets(detail.iter().cloned());
+            entry.params_hash = params;
+            console.audit(entry)?;
+        }
+        Ok(())
+    }
+
+    /// Approves a guarded action on a saved profile with a fresh code (the code that unlocked
+    /// this invocation is spent: this needs the next one). The sandbox and local servers need
+    /// none. Returns the parameters' digest for the audit record.
+    pub fn step_up(
+        &self,
+        action: GuardedAction,
+        params: &impl serde::Serialize,
+        code: Option<&str>,
+    ) -> anyhow::Result<Option<[u8; 32]>> {
+        let Access::Vault { console, .. } = &self.access else {
+            return Ok(None);
+        };
+        let Some(code) = code else {
+            bail!(
+                "{} on a saved profile needs a fresh authenticator code: pass --approve-code \
+                 (the next code after the one given to --totp)",
+                action.name().replace('_', " ")
+            );
+        };
+        Ok(Some(*console.step_up(action, params, code)?.as_bytes()))
+    }
+
+    /// Locks the vault again (credentials refreshed meanwhile are sealed back first).
+    /// Dropping the target does the same, reporting a failure on stderr.
+    pub fn finish(&self) -> anyhow::Result<()> {
+        if let Access::Vault { console, .. } = &self.access {
+            console.lock()?;
+        }
+        Ok(())
+    }
+
     pub fn cache_path(&self) -> &Path {
         &self.cache_path
+    }
+}
+
+impl Drop for Target {
+    fn drop(&mut self) {
+        if let Access::Vault { console, .. } = &self.access
+            && console
+                .gate_status()
+                .is_ok_and(|s| s.lock == LockState::Unlocked)
+            && let Err(error) = console.lock()
+        {
+            eprintln!("hook0-console: the vault could not be locked cleanly: {error}");
+        }
+    }
+}
+
+fn console_cache_path(data_dir: &Path, profile: Uuid) -> PathBuf {
+    data_dir
+        .join(console_core::console::CACHES_DIR)
+        .join(format!("{profile}.db"))
+}
+
+fn is_loopback(base: &ApiBaseUrl) -> bool {
+    let Ok(url) = url::Url::parse(&base.to_string()) else {
+        return false;
+    };
+    match url.host() {
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
     }
 }
 

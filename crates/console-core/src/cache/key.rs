@@ -15,6 +15,12 @@ impl CacheKey {
         Self(bytes)
     }
 
+    /// The raw bytes, for what must hold them (the vault) and for tests proving they never
+    /// leak. Never log or display them.
+    pub fn expose_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+
     /// The `PRAGMA key` statement for this key: a raw key (`x'<64 hex>'`), which skips
     /// SQLCipher's PBKDF2 because the vault already derived it. Zeroed when dropped.
     pub(crate) fn pragma(&self) -> Zeroizing<String> {

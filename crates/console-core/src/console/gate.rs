@@ -15,7 +15,7 @@ use super::Console;
 use crate::audit::{AuditAction, AuditEntry, AuditFilter, AuditOutcome, AuditPage};
 use crate::cache::CacheKey;
 use crate::error::{ErrorCode, ErrorDto};
-use crate::gate::{Gate, LockReason};
+use crate::gate::{ActionDigest, Gate, GuardedAction, LockReason};
 use crate::ipc::{
     AuditExport, AuditIntegrity, EnrollmentOffer, GateStatus, LockState, OPEN_WHILE_LOCKED,
     PassphraseChange, PassphraseStrength, RecoveryCodes, SecuritySettings, UnlockRequest,
@@ -184,9 +184,21 @@ impl Console {
         self.gate()?.cache_key(profile)
     }
 
-    /// Records an operator action.
-    pub(super) fn audit(&self, entry: AuditEntry) -> Result<(), ErrorDto> {
+    /// Records an operator action (unlocked only).
+    pub fn audit(&self, entry: AuditEntry) -> Result<(), ErrorDto> {
         self.gate()?.record(entry)
+    }
+
+    /// Approves a guarded action with these parameters by a fresh code; the digest goes into
+    /// the action's audit record.
+    pub fn step_up(
+        &self,
+        action: GuardedAction,
+        params: &impl serde::Serialize,
+        code: &str,
+    ) -> Result<ActionDigest, ErrorDto> {
+        self.unlocked()?;
+        self.after_step_up(|gate| gate.step_up(action, params, code))
     }
 
     /// Records a profile change.

@@ -15,6 +15,7 @@ mod cache_retention;
 mod cache_support;
 mod gate_blocks;
 mod gate_flow;
+mod gate_secrets;
 mod gate_support;
 mod layering;
 mod probe;

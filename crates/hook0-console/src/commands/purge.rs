@@ -3,6 +3,9 @@
 use anyhow::bail;
 use uuid::Uuid;
 
+use console_core::audit::{AuditAction, AuditOutcome};
+use console_core::gate::GuardedAction;
+
 use crate::output;
 use crate::target::Selection;
 
@@ -21,6 +24,10 @@ pub struct Args {
     /// Rewrite the file afterwards so erased bytes leave the disk too.
     #[arg(long)]
     vacuum: bool,
+    /// For a saved profile: a fresh authenticator code approving exactly this purge (the
+    /// next code after the one that unlocked).
+    #[arg(long, value_name = "CODE")]
+    approve_code: Option<String>,
 }
 
 pub fn run(selection: &Selection, args: Args) -> anyhow::Result<()> {
@@ -43,6 +50,25 @@ pub fn run(selection: &Selection, args: Args) -> anyhow::Result<()> {
     if !target.cache_path().exists() {
         bail!("no cache for {} yet", target.name);
     }
+    let params = serde_json::json!({
+        "older_than_days": older_than_days,
+        "events": args.events,
+        "application": args.application,
+        "vacuum": args.vacuum,
+    });
+    let erasing = older_than_days.is_none();
+    let action = if erasing {
+        GuardedAction::Erase
+    } else {
+        GuardedAction::Purge
+    };
+    // Trimming to the retention the profile is set to is what every sync does anyway; a
+    // purge beyond it, or an erasure, destroys history on purpose and needs its approval.
+    let digest = if chosen == 0 {
+        None
+    } else {
+        target.step_up(action, &params, args.approve_code.as_deref())?
+    };
     let mut cache = target.open_cache()?;
     let mut ingest = cache.ingest()?;
     let erased = if let Some(days) = older_than_days {
@@ -60,10 +86,21 @@ pub fn run(selection: &Selection, args: Args) -> anyhow::Result<()> {
     if args.vacuum {
         cache.vacuum()?;
     }
+    target.audit(
+        if erasing {
+            AuditAction::Erase
+        } else {
+            AuditAction::Purge
+        },
+        AuditOutcome::Succeeded,
+        &[format!("erased_events={}", erased.events)],
+        digest,
+    )?;
     output::json_line(&serde_json::json!({
         "erased_events": erased.events,
         "erased_attempts": erased.attempts,
         "erased_responses": erased.responses,
         "older_than_days": older_than_days,
-    }))
+    }))?;
+    target.finish()
 }

@@ -10,6 +10,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::output;
 use crate::target::Selection;
+use console_core::audit::{AuditAction, AuditOutcome};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -91,10 +92,25 @@ pub async fn run(selection: &Selection, args: Args) -> anyhow::Result<()> {
             let _ = output::json_line(&serde_json::json!({ "progress": p }));
         }
     };
-    let result = console_core::sync::sync(&client, &mut cache, &options, &cancel, &mut sink).await;
+    target.audit(AuditAction::SyncStarted, AuditOutcome::Succeeded, &[], None)?;
+    let result = console_core::sync::sync(&client, &mut cache, &options, &cancel, &mut sink)
+        .await
+        .map_err(console_core::ErrorDto::from);
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
+    let detail = match &result {
+        Ok(report) => format!("attempts_inserted={}", report.attempts_inserted),
+        Err(error) => format!("error={:?}", error.code),
+    };
+    let outcome = if result.is_ok() {
+        AuditOutcome::Succeeded
+    } else {
+        AuditOutcome::Failed
+    };
+    target.audit(AuditAction::SyncFinished, outcome, &[detail], None)?;
+    drop(cache);
+    drop(client);
     let report = result?;
     let summary = serde_json::json!({
         "synced": target.name,
@@ -108,7 +124,7 @@ pub async fn run(selection: &Selection, args: Args) -> anyhow::Result<()> {
         "requests": report.requests,
     });
     if json {
-        output::json_line(&summary)
+        output::json_line(&summary)?;
     } else {
         println!(
             "Synced {}: {} new and {} updated attempts, {} payloads, {} responses, {} requests.",
@@ -119,8 +135,8 @@ pub async fn run(selection: &Selection, args: Args) -> anyhow::Result<()> {
             report.responses,
             report.requests
         );
-        Ok(())
     }
+    target.finish()
 }
 
 fn describe(p: &Progress) -> String {

@@ -5,3 +5,4 @@ mod crash;
 mod retention;
 mod show;
 mod support;
+mod vault;

@@ -7,6 +7,11 @@ use std::process::{Child, Command, Output, Stdio};
 
 use chrono::{TimeZone, Utc};
 use hook0_sandbox::{RunningSandbox, SandboxOptions, ScenarioConfig};
+use std::io::Write as _;
+use std::sync::Arc;
+
+use console_core::gate::{GateOptions, KeyringChoice, SystemClock};
+use console_core::vault::KdfParams;
 
 pub const KEY_HEX: &str = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0";
 
@@ -134,4 +139,50 @@ pub fn fingerprint(path: &Path) -> anyhow::Result<Vec<String>> {
         }
     }
     Ok(rows)
+}
+
+pub const PASSPHRASE: &str = "a long passphrase for the command line";
+
+pub fn gate_options() -> GateOptions {
+    GateOptions {
+        kdf: KdfParams::FAST_INSECURE_FOR_TESTS,
+        clock: Arc::new(SystemClock),
+        keyring: KeyringChoice::Off,
+    }
+}
+
+pub fn code_now(secret: &str) -> String {
+    let bytes = totp_rs::Secret::Encoded(secret.to_owned())
+        .to_bytes()
+        .expect("base32");
+    totp_rs::TOTP::new_unchecked(
+        totp_rs::Algorithm::SHA1,
+        6,
+        1,
+        30,
+        bytes,
+        None,
+        String::new(),
+    )
+    .generate_current()
+    .expect("a clock after 1970")
+}
+
+/// `hook0-console --data-dir DIR ARGS…` with the passphrase on stdin (fd 0).
+pub fn run_unlocking(data_dir: &Path, passphrase: &str, args: &[&str]) -> anyhow::Result<Output> {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hook0-console"))
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(["--passphrase-fd", "0"])
+        .args(args)
+        .env_remove("HOOK0_CONSOLE_TOKEN")
+        .env_remove("HOOK0_CONSOLE_CACHE_KEY")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    if let Some(mut stdin) = child.stdin.take() {
+        writeln!(stdin, "{passphrase}")?;
+    }
+    Ok(child.wait_with_output()?)
 }
