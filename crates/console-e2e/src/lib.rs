@@ -98,19 +98,74 @@ impl App {
             .with_context(|| format!("no element {shown} appeared"))
     }
 
-    /// Clicks the button (or link) whose visible text is `text`.
+    /// Clicks the button (or link) whose visible text is `text` (or whose label part is, as
+    /// in "Lock now" beside its shortcut), once it is enabled.
     pub async fn click(&self, text: &str) -> anyhow::Result<()> {
         let xpath = format!(
-            "//*[self::button or self::a][normalize-space(.)={q} or @aria-label={q}]",
+            "//*[self::button or self::a][normalize-space(.)={q} or @aria-label={q} \
+             or .//span[normalize-space(.)={q}]]",
             q = xpath_literal(text)
         );
-        self.find(Locator::XPath(&xpath))
-            .await?
+        let element = self.find(Locator::XPath(&xpath)).await?;
+        let deadline = Instant::now() + UI_TIMEOUT;
+        while !element.is_enabled().await? {
+            if Instant::now() > deadline {
+                bail!("“{text}” stayed disabled");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        element
             .click()
             .await
             .with_context(|| format!("cannot click “{text}”"))
     }
 
+    /// Ticks the checkbox whose label contains `text`.
+    pub async fn check(&self, text: &str) -> anyhow::Result<()> {
+        let xpath = format!(
+            "//label[contains(normalize-space(.), {q})]//input[@type='checkbox']",
+            q = xpath_literal(text)
+        );
+        let input = self.find(Locator::XPath(&xpath)).await?;
+        if !input.is_selected().await? {
+            input.click().await?;
+        }
+        Ok(())
+    }
+
+    /// Text of the element found by `xpath`, once it appears.
+    pub async fn text_of(&self, xpath: &str) -> anyhow::Result<String> {
+        Ok(self.find(Locator::XPath(xpath)).await?.text().await?)
+    }
+
+    /// First run: chooses the passphrase, enrolls the authenticator with a code computed from
+    /// the secret the page shows (as a phone would), stores the recovery codes and finishes.
+    /// Returns the secret and the time step its code used.
+    pub async fn enroll(&self) -> anyhow::Result<Authenticator> {
+        self.fill("Passphrase", PASSPHRASE).await?;
+        self.fill("Confirm passphrase", PASSPHRASE).await?;
+        self.click("Continue").await?;
+        let secret = self
+            .text_of("//*[@data-testid='totp-secret']")
+            .await?
+            .split_whitespace()
+            .collect::<String>();
+        let authenticator = Authenticator::new(secret)?;
+        let code = authenticator.fresh_code(None).await?;
+        self.fill("Code", &code.0).await?;
+        self.click("Confirm").await?;
+        self.check("I have stored these codes").await?;
+        self.click("Finish").await?;
+        // The shell is there once its lock button is.
+        self.find(Locator::XPath(
+            "//button[.//span[normalize-space(.)='Lock now']]",
+        ))
+        .await?;
+        Ok(Authenticator {
+            last_step: Some(code.1),
+            ..authenticator
+        })
+    }
     /// Types into the input labelled `label`, replacing what it held.
     pub async fn fill(&self, label: &str, value: &str) -> anyhow::Result<()> {
         let xpath = format!(
@@ -240,4 +295,58 @@ fn wait_for_port(port: u16, limit: Duration) -> anyhow::Result<()> {
         std::thread::sleep(Duration::from_millis(100));
     }
     bail!("tauri-driver did not listen on port {port} within {limit:?}")
+}
+
+/// The passphrase the end-to-end tests enroll with.
+pub const PASSPHRASE: &str = "end to end passphrase, long enough to pass";
+
+/// An authenticator app: computes codes from the enrolled secret and remembers the last step
+/// it gave a code for (the console accepts each step once).
+#[derive(Debug, Clone)]
+pub struct Authenticator {
+    totp: totp_rs::TOTP,
+    last_step: Option<u64>,
+}
+
+impl Authenticator {
+    /// From the base32 secret the enrollment page shows.
+    pub fn new(secret: String) -> anyhow::Result<Self> {
+        let bytes = totp_rs::Secret::Encoded(secret)
+            .to_bytes()
+            .map_err(|e| anyhow::anyhow!("the page's secret is not base32: {e:?}"))?;
+        Ok(Self {
+            totp: totp_rs::TOTP::new_unchecked(
+                totp_rs::Algorithm::SHA1,
+                6,
+                1,
+                30,
+                bytes,
+                None,
+                String::new(),
+            ),
+            last_step: None,
+        })
+    }
+
+    /// A code of a step later than `after` (waiting for it if needed), with its step.
+    pub async fn fresh_code(&self, after: Option<u64>) -> anyhow::Result<(String, u64)> {
+        loop {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)?
+                .as_secs();
+            let step = now / 30;
+            if after.is_none_or(|used| step > used) {
+                return Ok((self.totp.generate(now), step));
+            }
+            let next = (step + 1) * 30;
+            tokio::time::sleep(Duration::from_secs(next - now) + Duration::from_millis(300)).await;
+        }
+    }
+
+    /// The next code the console has not seen yet; remembers its step as used.
+    pub async fn next_code(&mut self) -> anyhow::Result<String> {
+        let (code, step) = self.fresh_code(self.last_step).await?;
+        self.last_step = Some(step);
+        Ok(code)
+    }
 }

@@ -120,9 +120,9 @@ impl Gate {
             )
         })?;
         let keyring = match options.keyring {
-            KeyringChoice::Detect => Keyring::detect(KEYRING_PROBE).map_err(|e| e.to_string()),
+            KeyringChoice::Detect => Keyring::detect(KEYRING_PROBE).map_err(|e| e.reason),
             KeyringChoice::Use(keyring) => Ok(keyring),
-            KeyringChoice::Off => Err("the system keyring is turned off for this console".into()),
+            KeyringChoice::Off => Err("not used by this program".into()),
         };
         if let Err(reason) = &keyring {
             tracing::info!(%reason, "no system keyring: the passphrase is needed at every unlock");
@@ -245,7 +245,7 @@ impl Gate {
                 store: None,
                 enabled: false,
                 notice: Some(format!(
-                    "No system keyring ({reason}): the passphrase is asked at every unlock."
+                    "No system keyring: the passphrase is asked at every unlock. Tried: {reason}."
                 )),
             },
         }

@@ -4,7 +4,7 @@
 use chrono::Duration;
 use console_core::ErrorCode;
 use console_core::gate::Clock as _;
-use console_core::ipc::{LockState, PassphraseChange};
+use console_core::ipc::{LockState, PassphraseChange, UnlockRequest};
 
 use crate::gate_support::{Gated, PASSPHRASE, code_at, code_of, open, start_time};
 
@@ -306,5 +306,98 @@ fn a_passphrase_change_keeps_the_cache_key() -> anyhow::Result<()> {
         reopened.is_ok(),
         "no cache needs re-encrypting: {reopened:?}"
     );
+    Ok(())
+}
+
+#[test]
+fn a_tampered_audit_log_is_kept_aside_and_shown_after_unlock() -> anyhow::Result<()> {
+    let gated = Gated::enrolled();
+    gated.console.set_idle_lock_minutes(20)?;
+    gated.console.lock()?;
+
+    // Someone with file access drops the guards and rewrites a record.
+    let audit = gated.path().join(console_core::gate::AUDIT_FILE);
+    let raw = rusqlite::Connection::open(&audit)?;
+    let triggers: Vec<String> = raw
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for trigger in triggers {
+        raw.execute_batch(&format!("DROP TRIGGER \"{trigger}\""))?;
+    }
+    raw.execute(
+        "UPDATE audit_record SET actor = 'someone-else' WHERE seq = 2",
+        [],
+    )?;
+    drop(raw);
+
+    let code = gated.next_code();
+    let status = gated.console.unlock(UnlockRequest {
+        passphrase: Some(PASSPHRASE.into()),
+        code,
+    })?;
+    let integrity = status.audit.expect("verified at unlock");
+    assert!(!integrity.intact, "{integrity:?}");
+    let problem = integrity.problem.unwrap_or_default();
+    assert!(
+        problem.contains("record 2") && problem.contains("edited"),
+        "{problem}"
+    );
+    let kept: Vec<_> = std::fs::read_dir(gated.path())?
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().starts_with("audit-broken-"))
+        .collect();
+    assert!(!kept.is_empty(), "the damaged log is kept as evidence");
+
+    // The new chain verifies, and the break stays on record.
+    let again = gated.console.audit_verify()?;
+    assert!(!again.intact, "the break is still reported: {again:?}");
+    let page = gated
+        .console
+        .audit_list(console_core::audit::AuditFilter::default())?;
+    assert!(
+        page.records
+            .iter()
+            .any(|r| r.action == console_core::audit::AuditAction::AuditChainBroken),
+        "the new chain starts by saying so"
+    );
+    Ok(())
+}
+
+#[test]
+fn the_keyring_can_stand_in_for_the_passphrase_but_not_for_the_code() -> anyhow::Result<()> {
+    let gated = Gated::enrolled_with(Some(console_core::vault::Keyring::mock()));
+    let code = gated.next_code();
+    let settings = gated.console.set_keyring_enabled(true, &code)?;
+    assert!(settings.keyring.enabled, "{settings:?}");
+    gated.console.lock()?;
+    assert!(gated.console.gate_status()?.keyring.enabled);
+
+    let refused = gated.console.unlock(UnlockRequest {
+        passphrase: None,
+        code: "000000".into(),
+    });
+    assert_eq!(
+        code_of(refused),
+        ErrorCode::WrongCode,
+        "the code is still needed"
+    );
+    let code = gated.next_code();
+    gated.console.unlock(UnlockRequest {
+        passphrase: None,
+        code,
+    })?;
+    assert_eq!(gated.console.gate_status()?.lock, LockState::Unlocked);
+
+    let code = gated.next_code();
+    let settings = gated.console.set_keyring_enabled(false, &code)?;
+    assert!(!settings.keyring.enabled);
+    gated.console.lock()?;
+    let code = gated.next_code();
+    let refused = gated.console.unlock(UnlockRequest {
+        passphrase: None,
+        code,
+    });
+    assert_eq!(code_of(refused), ErrorCode::KeyringUnavailable);
     Ok(())
 }

@@ -1,4 +1,5 @@
 //! End-to-end tests in the real app window (run by `cargo xtask test` under Xvfb).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod gate;
 mod profiles;

@@ -33,6 +33,7 @@ async fn open_new_profile_form(
 async fn a_profile_added_through_the_ui_lists_the_sandbox_applications() -> anyhow::Result<()> {
     let sandbox = sandbox().await?;
     let app = App::launch().await?;
+    app.enroll().await?;
     let url = sandbox.api_base_url().to_string();
     open_new_profile_form(&app, "Staging", &url, sandbox.service_token()).await?;
 
@@ -73,6 +74,7 @@ async fn a_profile_added_through_the_ui_lists_the_sandbox_applications() -> anyh
 async fn a_wrong_token_shows_the_403_reason() -> anyhow::Result<()> {
     let sandbox = sandbox().await?;
     let app = App::launch().await?;
+    app.enroll().await?;
     let url = sandbox.api_base_url().to_string();
     open_new_profile_form(&app, "Wrong token", &url, "EoQBCh0KC3dyb25nLXRva2Vu").await?;
 
