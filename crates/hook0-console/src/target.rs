@@ -233,7 +233,9 @@ impl Target {
                 action.name().replace('_', " ")
             );
         };
-        Ok(Some(*console.step_up(action, params, code)?.as_bytes()))
+        Ok(Some(
+            *console.step_up(action, params, code)?.digest.as_bytes(),
+        ))
     }
 
     /// Locks the vault again (credentials refreshed meanwhile are sealed back first).

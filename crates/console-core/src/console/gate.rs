@@ -15,7 +15,7 @@ use super::Console;
 use crate::audit::{AuditAction, AuditEntry, AuditFilter, AuditOutcome, AuditPage};
 use crate::cache::CacheKey;
 use crate::error::{ErrorCode, ErrorDto};
-use crate::gate::{ActionDigest, Gate, GuardedAction, LockReason};
+use crate::gate::{Approval, Gate, GuardedAction, LockReason};
 use crate::ipc::{
     AuditExport, AuditIntegrity, EnrollmentOffer, GateStatus, LockState, OPEN_WHILE_LOCKED,
     PassphraseChange, PassphraseStrength, RecoveryCodes, SecuritySettings, UnlockRequest,
@@ -189,14 +189,14 @@ impl Console {
         self.gate()?.record(entry)
     }
 
-    /// Approves a guarded action with these parameters by a fresh code; the digest goes into
-    /// the action's audit record.
+    /// Approves a guarded action with these parameters by a fresh code; the approval's digest
+    /// goes into the action's audit record.
     pub fn step_up(
         &self,
         action: GuardedAction,
         params: &impl serde::Serialize,
         code: &str,
-    ) -> Result<ActionDigest, ErrorDto> {
+    ) -> Result<Approval, ErrorDto> {
         self.unlocked()?;
         self.after_step_up(|gate| gate.step_up(action, params, code))
     }

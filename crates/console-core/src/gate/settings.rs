@@ -58,7 +58,7 @@ impl Gate {
         } else {
             GuardedAction::DisableKeyring
         };
-        let digest = self.step_up(action, &(), code)?;
+        let approval = self.step_up(action, &(), code)?;
         let keyring = match (&self.keyring, enabled) {
             (Ok(keyring), _) => Some(keyring.clone()),
             (Err(_), false) => None,
@@ -81,7 +81,7 @@ impl Gate {
         self.record(
             AuditEntry::operator(AuditAction::SettingsChanged, AuditOutcome::Succeeded)
                 .with_targets([format!("keyring={enabled}")])
-                .params(*digest.as_bytes()),
+                .params(*approval.digest.as_bytes()),
         )?;
         self.security_settings()
     }
@@ -108,7 +108,7 @@ impl Gate {
             }
             Err(other) => return Err(other.into()),
         }
-        let digest = self.step_up(GuardedAction::ChangePassphrase, &(), &change.code)?;
+        let approval = self.step_up(GuardedAction::ChangePassphrase, &(), &change.code)?;
         let new = SecretString::from(change.new);
         let kdf = self.kdf;
         let unlocked = self.unlocked()?;
@@ -120,13 +120,13 @@ impl Gate {
         drop(new);
         self.record(
             AuditEntry::operator(AuditAction::PassphraseChanged, AuditOutcome::Succeeded)
-                .params(*digest.as_bytes()),
+                .params(*approval.digest.as_bytes()),
         )
     }
 
     /// A new set of recovery codes; the old set stops working.
     pub fn regenerate_recovery_codes(&mut self, code: &str) -> Result<RecoveryCodes, ErrorDto> {
-        let digest = self.step_up(GuardedAction::RegenerateRecoveryCodes, &(), code)?;
+        let approval = self.step_up(GuardedAction::RegenerateRecoveryCodes, &(), code)?;
         let now = self.now();
         let (codes, hashes) = CodeSet::generate()?;
         let unlocked = self.unlocked()?;
@@ -137,7 +137,7 @@ impl Gate {
                 AuditAction::RecoveryCodesRegenerated,
                 AuditOutcome::Succeeded,
             )
-            .params(*digest.as_bytes()),
+            .params(*approval.digest.as_bytes()),
         )?;
         Ok(shown_once(codes, now))
     }
@@ -161,7 +161,7 @@ impl Gate {
     /// Writes the log as JSON lines (with the head MAC) under `exports/` in the data
     /// directory, after verifying it; a broken chain is exported and flagged.
     pub fn audit_export(&mut self, code: &str) -> Result<AuditExport, ErrorDto> {
-        let digest = self.step_up(GuardedAction::AuditExport, &(), code)?;
+        let approval = self.step_up(GuardedAction::AuditExport, &(), code)?;
         let now = self.now();
         let dir = self.dir.join("exports");
         std::fs::create_dir_all(&dir).map_err(|e| storage(&dir, &e))?;
@@ -182,7 +182,7 @@ impl Gate {
                     AuditOutcome::Failed
                 },
             )
-            .params(*digest.as_bytes()),
+            .params(*approval.digest.as_bytes()),
         )?;
         Ok(AuditExport {
             path: path.display().to_string(),
