@@ -2,6 +2,7 @@
 //! sandbox. Behaviour lives in `console-core`; this crate only wires it to a window.
 
 mod commands;
+mod events;
 mod setup;
 mod state;
 
@@ -56,6 +57,21 @@ fn commands_handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bo
         commands::gate::audit_list,
         commands::gate::audit_verify,
         commands::gate::audit_export,
+        commands::explorer::query_deliveries,
+        commands::explorer::delivery_detail,
+        commands::explorer::fetch_delivery_content,
+        commands::explorer::failure_groups,
+        commands::explorer::failures_over_time,
+        commands::explorer::at_risk_deliveries,
+        commands::explorer::subscription_health,
+        commands::explorer::filter_options,
+        commands::explorer::sync_status,
+        commands::explorer::start_sync,
+        commands::explorer::cancel_sync,
+        commands::explorer::set_auto_sync,
+        commands::explorer::notification_settings,
+        commands::explorer::set_notifications_muted,
+        commands::explorer::set_subscription_muted,
         commands::profiles::list_profiles,
         commands::profiles::save_profile,
         commands::profiles::remove_profile,

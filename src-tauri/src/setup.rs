@@ -4,12 +4,15 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 
 use console_core::api::{ApiBaseUrl, ClientSettings};
+use std::sync::Arc;
+
 use console_core::gate::GateOptions;
 use console_core::profile::SandboxEndpoint;
 use console_core::{Console, ErrorCode, ErrorDto};
 use tauri::{Emitter, Manager};
 
 use crate::AppState;
+use crate::events::WindowEvents;
 
 /// Overrides where the console keeps its files (used by tests and portable set-ups).
 pub const DATA_DIR_ENV: &str = "HOOK0_CONSOLE_DATA_DIR";
@@ -17,6 +20,9 @@ pub const DATA_DIR_ENV: &str = "HOOK0_CONSOLE_DATA_DIR";
 /// The event the window hears when the console locks itself; its payload is the
 /// `GateStatus`.
 pub const LOCK_CHANGED_EVENT: &str = "lock-changed";
+
+/// How often due automatic syncs are looked for.
+const AUTO_SYNC_CHECK_INTERVAL: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// How often the idle and absolute limits are checked.
 const LOCK_CHECK_INTERVAL: std::time::Duration = std::time::Duration::from_secs(5);
@@ -43,8 +49,14 @@ pub fn open_console<R: tauri::Runtime>(app: &mut tauri::App<R>) -> Result<(), Er
     if let Err(error) = &console {
         tracing::error!(%error, "the console could not open");
     }
+    if let Ok(console) = &console
+        && let Err(error) = console.set_events(Arc::new(WindowEvents(app.handle().clone())))
+    {
+        tracing::warn!(%error, "the window will not hear about syncs");
+    }
     app.manage(AppState::new(console));
     spawn_lock_timer(app.handle().clone());
+    spawn_auto_sync(app.handle().clone());
     let handle = app.handle().clone();
     tauri::async_runtime::spawn(async move {
         if let Err(error) = start_sandbox(&handle).await {
@@ -75,6 +87,22 @@ fn spawn_lock_timer<R: tauri::Runtime>(app: tauri::AppHandle<R>) {
                 }
                 Ok(None) => {}
                 Err(error) => tracing::error!(%error, "the lock policy could not be applied"),
+            }
+        }
+    });
+}
+
+/// Starts the automatic syncs that are due (nothing happens while locked).
+fn spawn_auto_sync<R: tauri::Runtime>(app: tauri::AppHandle<R>) {
+    tauri::async_runtime::spawn(async move {
+        let mut tick = tokio::time::interval(AUTO_SYNC_CHECK_INTERVAL);
+        loop {
+            tick.tick().await;
+            let Ok(console) = app.state::<AppState>().console() else {
+                return;
+            };
+            if let Err(error) = console.run_due_syncs() {
+                tracing::warn!(%error, "automatic sync could not start");
             }
         }
     });

@@ -5,10 +5,15 @@
 //! Signing in with email and password lives in [`sign_in`].
 
 mod caches;
+mod explorer;
 mod gate;
+mod notifications;
 mod sign_in;
+mod sync_service;
 
 pub use caches::CACHES_DIR;
+pub use explorer::MAX_PAGE_ROWS;
+pub use sync_service::{ConsoleEvents, NoEvents};
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -39,6 +44,12 @@ pub struct Console {
     gate: Mutex<Gate>,
     /// Syncs in progress, stopped when the console locks.
     running: Mutex<Vec<crate::sync::Cancel>>,
+    /// One read connection per profile's cache, closed when the console locks.
+    readers: Mutex<explorer::Readers>,
+    /// Background syncs and their last outcome, per profile.
+    slots: Mutex<sync_service::Slots>,
+    /// Where unrequested news goes (the window, in the app).
+    events: Mutex<std::sync::Arc<dyn ConsoleEvents>>,
 }
 
 impl Console {
@@ -58,7 +69,23 @@ impl Console {
             connections: Mutex::new(HashMap::new()),
             gate: Mutex::new(gate),
             running: Mutex::new(Vec::new()),
+            readers: Mutex::new(HashMap::new()),
+            slots: Mutex::new(HashMap::new()),
+            events: Mutex::new(std::sync::Arc::new(NoEvents)),
         })
+    }
+
+    /// Tells the console where to send sync progress, cache changes and in-window alerts.
+    pub fn set_events(&self, events: std::sync::Arc<dyn ConsoleEvents>) -> Result<(), ErrorDto> {
+        *self.events.lock().map_err(|_| poisoned())? = events;
+        Ok(())
+    }
+
+    fn events(&self) -> std::sync::Arc<dyn ConsoleEvents> {
+        match self.events.lock() {
+            Ok(events) => std::sync::Arc::clone(&events),
+            Err(_) => std::sync::Arc::new(NoEvents),
+        }
     }
 
     /// Tells the console where the built-in sandbox listens.

@@ -29,10 +29,6 @@ pub const TOKEN_ENV: &str = "HOOK0_CONSOLE_TOKEN";
 /// Environment variable holding the cache key of a local `--api-url` (64 hex digits).
 pub const CACHE_KEY_ENV: &str = "HOOK0_CONSOLE_CACHE_KEY";
 
-/// The sandbox's cache holds simulated data only, so its key need not be secret; it is still
-/// encrypted like every cache.
-const SANDBOX_CACHE_KEY: [u8; 32] = *b"hook0-console-sandbox-cache-key!";
-
 /// What the command line asked for.
 #[derive(Debug)]
 pub struct Selection {
@@ -121,7 +117,7 @@ impl Selection {
                 base: None,
                 access: Access::Sandbox,
                 cache_path,
-                key: CacheKey::from_bytes(SANDBOX_CACHE_KEY),
+                key: CacheKey::sandbox(),
                 retention_days: profile.cache_retention_days,
             }),
             ProfileKind::Remote => {

@@ -1,5 +1,6 @@
 //! `#[tauri::command]`s: each takes the state, calls the console, returns its result.
 
+pub mod explorer;
 pub mod gate;
 pub mod profiles;
 pub mod status;

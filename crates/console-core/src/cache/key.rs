@@ -9,7 +9,16 @@ use zeroize::{Zeroize, Zeroizing};
 #[derive(Clone)]
 pub struct CacheKey([u8; 32]);
 
+/// The built-in sandbox's cache holds simulated data only, so its key need not be secret (the
+/// command line opens it without unlocking); it is still encrypted like every cache.
+const SANDBOX_KEY: [u8; 32] = *b"hook0-console-sandbox-cache-key!";
+
 impl CacheKey {
+    /// The key of the built-in sandbox profile's cache.
+    pub fn sandbox() -> Self {
+        Self(SANDBOX_KEY)
+    }
+
     /// Wraps 32 bytes supplied by the vault (or random bytes in tests).
     pub fn from_bytes(bytes: [u8; 32]) -> Self {
         Self(bytes)

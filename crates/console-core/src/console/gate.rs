@@ -178,9 +178,13 @@ impl Console {
         self.after_step_up(|gate| gate.audit_export(code))
     }
 
-    /// The key of a profile's cache (unlocked only).
+    /// The key of a profile's cache (unlocked only). The sandbox's simulated data has a
+    /// fixed key, shared with the command line.
     pub fn cache_key(&self, profile: Uuid) -> Result<CacheKey, ErrorDto> {
         self.unlocked()?;
+        if self.profiles()?.get(profile)?.kind == crate::profile::ProfileKind::Sandbox {
+            return Ok(CacheKey::sandbox());
+        }
         self.gate()?.cache_key(profile)
     }
 
@@ -234,6 +238,7 @@ impl Console {
     /// syncs.
     fn on_locked(&self) -> Result<(), ErrorDto> {
         self.profiles()?.forget_credentials();
+        self.readers()?.clear();
         self.stop_running()
     }
 

@@ -194,6 +194,15 @@ impl Gate {
         }
     }
 
+    /// Refuses unless unlocked, without counting as activity (background work asking).
+    pub fn require_unlocked_quietly(&mut self) -> Result<(), ErrorDto> {
+        match self.lock_state() {
+            LockState::Unlocked => Ok(()),
+            LockState::Locked => Err(locked()),
+            LockState::NotEnrolled => Err(not_enrolled()),
+        }
+    }
+
     /// Refuses unless unlocked; counts as activity.
     pub fn require_unlocked(&mut self) -> Result<(), ErrorDto> {
         self.unlocked().map(|_| ())

@@ -2,12 +2,14 @@
 //! types, declared once. The TypeScript command map is generated from this list, so a command
 //! renamed or retyped in Rust breaks the UI's type check instead of failing at run time.
 
+mod explorer;
 mod gate;
 
 use serde::{Deserialize, Serialize};
 use ts_rs::{Config, TS};
 use uuid::Uuid;
 
+pub use explorer::{CacheChanged, NotificationSettings, SpikeAlert, SyncState, SyncStatus};
 pub use gate::{
     AuditExport, AuditIntegrity, EnrollmentOffer, GateStatus, KeyringReport, PassphraseChange,
     PassphraseStrength, RecoveryCodes, SecuritySettings, UnlockRequest,
@@ -17,6 +19,10 @@ use crate::api::ConnectionReport;
 use crate::audit::{AuditFilter, AuditPage};
 use crate::error::ErrorCode;
 use crate::profile::{Profile, ProfileDraft};
+use crate::query::{
+    AtRiskDelivery, AtRiskQuery, Bucket, DeliveryDetail, DeliveryFilter, DeliveryPage,
+    DeliveryQuery, FailureBucket, FailureGroup, FilterOptions, SubscriptionHealth,
+};
 
 /// Whether the console is usable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -142,6 +148,21 @@ commands! {
     audit_list(filter: AuditFilter) -> AuditPage;
     audit_verify() -> AuditIntegrity;
     audit_export(code: String) -> AuditExport;
+    query_deliveries(query: DeliveryQuery) -> DeliveryPage;
+    delivery_detail(attempt_id: Uuid) -> DeliveryDetail;
+    fetch_delivery_content(attempt_id: Uuid) -> DeliveryDetail;
+    failure_groups(filter: DeliveryFilter) -> Vec<FailureGroup>;
+    failures_over_time(filter: DeliveryFilter, bucket: Bucket) -> Vec<FailureBucket>;
+    at_risk_deliveries(query: AtRiskQuery) -> Vec<AtRiskDelivery>;
+    subscription_health(filter: DeliveryFilter) -> Vec<SubscriptionHealth>;
+    filter_options() -> FilterOptions;
+    sync_status() -> SyncStatus;
+    start_sync() -> SyncStatus;
+    cancel_sync() -> SyncStatus;
+    set_auto_sync(minutes: Option<u32>) -> SyncStatus;
+    notification_settings() -> NotificationSettings;
+    set_notifications_muted(muted: bool) -> NotificationSettings;
+    set_subscription_muted(subscription_id: Uuid, muted: bool) -> NotificationSettings;
     list_profiles() -> Vec<Profile>;
     save_profile(draft: ProfileDraft) -> Profile;
     remove_profile(id: Uuid) -> ();

@@ -31,6 +31,15 @@ pub(super) struct StoredProfile {
     /// Set for a profile that signs in with email and password (never the password).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sign_in_email: Option<String>,
+    /// Minutes between automatic syncs; absent: manual only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_sync_minutes: Option<u32>,
+    /// No failure-spike notifications for this profile.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub notifications_muted: bool,
+    /// Subscriptions whose failure spikes are not notified.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub muted_subscriptions: Vec<Uuid>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -70,4 +70,10 @@ pub struct Profile {
     pub auth_method: AuthMethod,
     /// The email a user profile signs in with.
     pub sign_in_email: Option<String>,
+    /// Minutes between automatic syncs; `None`: manual only.
+    pub auto_sync_minutes: Option<u32>,
+    /// No failure-spike notifications for this profile.
+    pub notifications_muted: bool,
+    /// Subscriptions whose failure spikes are not notified.
+    pub muted_subscriptions: Vec<Uuid>,
 }

@@ -18,6 +18,9 @@ use super::{AuthMethod, DraftAuth, Profile, ProfileDraft, ProfileKind, ValidDraf
 use crate::api::{ApiBaseUrl, Credentials, Session};
 use crate::error::{ErrorCode, ErrorDto};
 
+/// The longest automatic sync interval: a day.
+pub const MAX_AUTO_SYNC_MINUTES: u32 = 24 * 60;
+
 /// The name given to the built-in sandbox profile.
 pub const SANDBOX_PROFILE_NAME: &str = "Sandbox (simulated Hook0)";
 
@@ -132,6 +135,9 @@ impl ProfileStore {
                         default_organization_id: None,
                         cache_retention_days: None,
                         sign_in_email: None,
+                        auto_sync_minutes: None,
+                        notifications_muted: false,
+                        muted_subscriptions: Vec::new(),
                     }],
                 };
                 file.write(path)?;
@@ -192,6 +198,8 @@ impl ProfileStore {
         let api_base_url = draft.api_base_url.to_string();
         let (sign_in_email, held) =
             self.credentials_after(id, &api_base_url, draft.auth, signed_in)?;
+        // What the form does not show (sync and notification preferences) is kept.
+        let kept = self.stored(id).ok().cloned();
         let stored = StoredProfile {
             id,
             name: draft.name,
@@ -200,6 +208,9 @@ impl ProfileStore {
             default_organization_id: draft.default_organization_id,
             cache_retention_days: draft.cache_retention_days,
             sign_in_email,
+            auto_sync_minutes: kept.as_ref().and_then(|k| k.auto_sync_minutes),
+            notifications_muted: kept.as_ref().is_some_and(|k| k.notifications_muted),
+            muted_subscriptions: kept.map(|k| k.muted_subscriptions).unwrap_or_default(),
         };
         self.commit(|file| {
             match file.profiles.iter_mut().find(|p| p.id == id) {
@@ -452,7 +463,62 @@ impl ProfileStore {
             cache_retention_days: stored.cache_retention_days,
             auth_method,
             sign_in_email: stored.sign_in_email.clone(),
+            auto_sync_minutes: stored.auto_sync_minutes,
+            notifications_muted: stored.notifications_muted,
+            muted_subscriptions: stored.muted_subscriptions.clone(),
         }
+    }
+
+    /// Sets a profile's automatic sync interval (1 minute to a day), or turns it off.
+    pub fn set_auto_sync(&mut self, id: Uuid, minutes: Option<u32>) -> Result<(), ProfileError> {
+        if minutes.is_some_and(|m| !(1..=MAX_AUTO_SYNC_MINUTES).contains(&m)) {
+            return Err(ProfileError::Invalid(format!(
+                "automatic sync: every 1 to {MAX_AUTO_SYNC_MINUTES} minutes, or off"
+            )));
+        }
+        self.stored(id)?;
+        self.commit(|file| {
+            if let Some(p) = file.profiles.iter_mut().find(|p| p.id == id) {
+                p.auto_sync_minutes = minutes;
+            }
+        })
+    }
+
+    /// Profiles with automatic sync, and their interval in minutes.
+    pub fn auto_syncs(&self) -> Vec<(Uuid, u32)> {
+        self.file
+            .profiles
+            .iter()
+            .filter_map(|p| Some((p.id, p.auto_sync_minutes?)))
+            .collect()
+    }
+
+    /// Mutes (or unmutes) a profile's failure-spike notifications.
+    pub fn set_notifications_muted(&mut self, id: Uuid, muted: bool) -> Result<(), ProfileError> {
+        self.stored(id)?;
+        self.commit(|file| {
+            if let Some(p) = file.profiles.iter_mut().find(|p| p.id == id) {
+                p.notifications_muted = muted;
+            }
+        })
+    }
+
+    /// Mutes (or unmutes) one subscription's failure-spike notifications.
+    pub fn set_subscription_muted(
+        &mut self,
+        id: Uuid,
+        subscription: Uuid,
+        muted: bool,
+    ) -> Result<(), ProfileError> {
+        self.stored(id)?;
+        self.commit(|file| {
+            if let Some(p) = file.profiles.iter_mut().find(|p| p.id == id) {
+                p.muted_subscriptions.retain(|s| *s != subscription);
+                if muted {
+                    p.muted_subscriptions.push(subscription);
+                }
+            }
+        })
     }
 
     /// Applies a change to a copy, writes it, and only then adopts it: a failed write leaves

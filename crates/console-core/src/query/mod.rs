@@ -25,6 +25,7 @@ mod error;
 mod failures;
 mod filter;
 mod health;
+mod options;
 mod page;
 mod plan;
 mod scope;
@@ -41,4 +42,5 @@ pub use failures::{
 };
 pub use filter::{DeliveryFilter, LabelFilter, SearchScope, ValidFilter};
 pub use health::{SubscriptionHealth, subscription_health};
+pub use options::{FilterOptions, LabelOption, NamedOption, SubscriptionOption, filter_options};
 pub use page::{Direction, Sort, SortKey};

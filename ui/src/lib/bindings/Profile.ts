@@ -43,4 +43,16 @@ auth_method: AuthMethod,
 /**
  * The email a user profile signs in with.
  */
-sign_in_email: string | null, };
+sign_in_email: string | null, 
+/**
+ * Minutes between automatic syncs; `None`: manual only.
+ */
+auto_sync_minutes: number | null, 
+/**
+ * No failure-spike notifications for this profile.
+ */
+notifications_muted: boolean, 
+/**
+ * Subscriptions whose failure spikes are not notified.
+ */
+muted_subscriptions: Array<string>, };

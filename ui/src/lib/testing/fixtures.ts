@@ -20,6 +20,9 @@ export const SANDBOX: Profile = {
   cache_retention_days: null,
   auth_method: "api_token",
   sign_in_email: null,
+  auto_sync_minutes: null,
+  notifications_muted: false,
+  muted_subscriptions: [],
 };
 
 export const PRODUCTION: Profile = {
@@ -32,6 +35,9 @@ export const PRODUCTION: Profile = {
   cache_retention_days: null,
   auth_method: "api_token",
   sign_in_email: null,
+  auto_sync_minutes: null,
+  notifications_muted: false,
+  muted_subscriptions: [],
 };
 
 /** A profile that signs in with email and password, signed in. */
@@ -45,6 +51,9 @@ export const OPERATOR: Profile = {
   auth_method: "email_password",
   sign_in_email: "ops@example.com",
   cache_retention_days: null,
+  auto_sync_minutes: null,
+  notifications_muted: false,
+  muted_subscriptions: [],
 };
 
 export function status(overrides: Partial<AppStatus> = {}): AppStatus {

@@ -1,0 +1,274 @@
+//! Syncs the window starts, watches and cancels — and the automatic ones.
+//!
+//! At most one sync runs per profile. Its progress is kept for `sync_status` and pushed to the
+//! shell through [`ConsoleEvents`]; every commit (each progress report follows one) tells the
+//! window the cache changed, at most once a second. A sync that cannot reach the API marks the
+//! profile offline, so the explorer says it is showing the cache as of the last completed
+//! sync. Locking the console cancels running syncs (see `caches`).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use uuid::Uuid;
+
+use super::Console;
+use crate::error::{ErrorCode, ErrorDto};
+use crate::ipc::{CacheChanged, SpikeAlert, SyncState, SyncStatus};
+use crate::sync::{Cancel, Progress, SyncOptions};
+
+/// What the shell hears from the console without asking: the window refreshes on these.
+pub trait ConsoleEvents: Send + Sync + std::fmt::Debug {
+    /// A sync reported progress (or started, or ended).
+    fn sync_changed(&self, status: &SyncStatus);
+    /// A profile's cache has new data.
+    fn cache_changed(&self, change: &CacheChanged);
+    /// A failure spike the OS could not show: the window shows it instead.
+    fn spike(&self, alert: &SpikeAlert);
+}
+
+/// Hears nothing (tests and the command line).
+#[derive(Debug, Default)]
+pub struct NoEvents;
+
+impl ConsoleEvents for NoEvents {
+    fn sync_changed(&self, _: &SyncStatus) {}
+    fn cache_changed(&self, _: &CacheChanged) {}
+    fn spike(&self, _: &SpikeAlert) {}
+}
+
+/// How often the window hears about a running sync's cache changes at most.
+const CHANGE_EVERY: Duration = Duration::from_secs(1);
+/// Key of the last completed sync's time in the cache's sync state.
+const COMPLETED_SCOPE: &str = "console";
+const COMPLETED_KEY: &str = "last_completed_at";
+
+/// The sync state of one profile.
+#[derive(Debug, Default)]
+pub(super) struct Slot {
+    running: Option<Running>,
+    last_error: Option<ErrorDto>,
+    offline: bool,
+}
+
+#[derive(Debug)]
+struct Running {
+    cancel: Cancel,
+    progress: Option<Progress>,
+}
+
+pub(super) type Slots = HashMap<Uuid, Slot>;
+
+impl Console {
+    /// Where the active profile's sync stands.
+    pub fn sync_status(&self) -> Result<SyncStatus, ErrorDto> {
+        let profile = self.active_profile_id()?;
+        self.status_of(profile)
+    }
+
+    /// Starts syncing the active profile in the background (or reports the sync already
+    /// running).
+    pub fn start_sync(self: &Arc<Self>) -> Result<SyncStatus, ErrorDto> {
+        let profile = self.active_profile_id()?;
+        self.start_sync_of(profile)?;
+        self.status_of(profile)
+    }
+
+    /// Asks the active profile's sync to stop; what it stored stays.
+    pub fn cancel_sync(&self) -> Result<SyncStatus, ErrorDto> {
+        let profile = self.active_profile_id()?;
+        if let Some(running) = &self.slots()?.entry(profile).or_default().running {
+            running.cancel.cancel();
+        }
+        self.status_of(profile)
+    }
+
+    /// Sets (or, with `None`, clears) the active profile's automatic sync interval.
+    pub fn set_auto_sync(&self, minutes: Option<u32>) -> Result<SyncStatus, ErrorDto> {
+        let profile = self.active_profile_id()?;
+        self.profiles()?.set_auto_sync(profile, minutes)?;
+        self.audit(
+            crate::audit::AuditEntry::operator(
+                crate::audit::AuditAction::SettingsChanged,
+                crate::audit::AuditOutcome::Succeeded,
+            )
+            .target(profile.to_string())
+            .target(format!(
+                "auto_sync_minutes={}",
+                minutes.map_or_else(|| "off".to_owned(), |m| m.to_string())
+            )),
+        )?;
+        self.status_of(profile)
+    }
+
+    /// Starts the automatic syncs that are due (the shell calls this on a timer). Nothing
+    /// happens while locked.
+    pub fn run_due_syncs(self: &Arc<Self>) -> Result<(), ErrorDto> {
+        if self.gate()?.require_unlocked_quietly().is_err() {
+            return Ok(());
+        }
+        let due: Vec<(Uuid, u32)> = self.profiles()?.auto_syncs();
+        let now = Utc::now();
+        for (profile, minutes) in due {
+            let running = self
+                .slots()?
+                .get(&profile)
+                .is_some_and(|s| s.running.is_some());
+            if running {
+                continue;
+            }
+            let last = self.last_completed(profile)?;
+            let interval = chrono::Duration::minutes(i64::from(minutes));
+            if last.is_none_or(|at| now - at >= interval) {
+                self.start_sync_of(profile)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn start_sync_of(self: &Arc<Self>, profile: Uuid) -> Result<(), ErrorDto> {
+        // Checked now, so that a locked console or a profile without credentials answers at
+        // once instead of from the background.
+        self.endpoint(profile)?;
+        let cancel = {
+            let mut slots = self.slots()?;
+            let slot = slots.entry(profile).or_default();
+            if slot.running.is_some() {
+                return Ok(());
+            }
+            let cancel = Cancel::new();
+            slot.running = Some(Running {
+                cancel: cancel.clone(),
+                progress: None,
+            });
+            cancel
+        };
+        let console = Arc::clone(self);
+        tokio::spawn(async move {
+            console.run_sync(profile, cancel).await;
+        });
+        self.tell_sync(profile);
+        Ok(())
+    }
+
+    async fn run_sync(self: Arc<Self>, profile: Uuid, cancel: Cancel) {
+        let retention_days = self
+            .profiles()
+            .ok()
+            .and_then(|p| p.get(profile).ok())
+            .and_then(|p| p.cache_retention_days);
+        let options = SyncOptions {
+            retention_days,
+            ..SyncOptions::default()
+        };
+        let last_told = Mutex::new(Instant::now());
+        let console = Arc::clone(&self);
+        let mut sink = move |progress: &Progress| {
+            if let Ok(mut slots) = console.slots()
+                && let Some(running) = slots.entry(profile).or_default().running.as_mut()
+            {
+                running.progress = Some(progress.clone());
+            }
+            console.tell_sync(profile);
+            if let Ok(mut told) = last_told.lock()
+                && told.elapsed() >= CHANGE_EVERY
+            {
+                *told = Instant::now();
+                console.emit_cache_changed(profile);
+            }
+        };
+        let outcome = self
+            .sync_profile(profile, &options, &cancel, &mut sink)
+            .await;
+        if outcome.is_ok()
+            && let Err(error) = self.mark_completed(profile)
+        {
+            tracing::warn!(%error, "the sync's end could not be recorded");
+        }
+        if let Ok(mut slots) = self.slots() {
+            let slot = slots.entry(profile).or_default();
+            slot.running = None;
+            match &outcome {
+                Ok(_) => {
+                    slot.last_error = None;
+                    slot.offline = false;
+                }
+                Err(error) => {
+                    slot.offline = matches!(error.code, ErrorCode::Unreachable);
+                    slot.last_error = Some(error.clone());
+                }
+            }
+        }
+        self.emit_cache_changed(profile);
+        self.tell_sync(profile);
+    }
+
+    fn status_of(&self, profile: Uuid) -> Result<SyncStatus, ErrorDto> {
+        let auto_sync_minutes = self.profiles()?.get(profile)?.auto_sync_minutes;
+        let last_synced_at = self
+            .last_completed(profile)?
+            .map(|at| at.to_rfc3339_opts(SecondsFormat::Secs, true));
+        let slots = self.slots()?;
+        let slot = slots.get(&profile);
+        Ok(SyncStatus {
+            profile_id: profile,
+            sync: match slot.and_then(|s| s.running.as_ref()) {
+                Some(running) => SyncState::Running {
+                    progress: running.progress.clone(),
+                },
+                None => SyncState::Idle,
+            },
+            last_synced_at,
+            last_error: slot.and_then(|s| s.last_error.clone()),
+            offline: slot.is_some_and(|s| s.offline),
+            auto_sync_minutes,
+        })
+    }
+
+    /// When the profile's last sync completed, from its cache.
+    pub(super) fn last_completed(&self, profile: Uuid) -> Result<Option<DateTime<Utc>>, ErrorDto> {
+        if !self.cache_path(profile).exists() {
+            return Ok(None);
+        }
+        let cache = self.open_cache(profile)?;
+        let value = cache
+            .sync_state(COMPLETED_SCOPE, COMPLETED_KEY)
+            .map_err(|e| e.to_dto())?;
+        Ok(value
+            .and_then(|v| DateTime::parse_from_rfc3339(&v).ok())
+            .map(|t| t.to_utc()))
+    }
+
+    fn mark_completed(&self, profile: Uuid) -> Result<(), ErrorDto> {
+        let mut cache = self.open_cache(profile)?;
+        let mut ingest = cache.ingest().map_err(|e| e.to_dto())?;
+        let now = Utc::now();
+        ingest
+            .set_sync_state(
+                COMPLETED_SCOPE,
+                COMPLETED_KEY,
+                &now.to_rfc3339_opts(SecondsFormat::Secs, true),
+            )
+            .map_err(|e| e.to_dto())?;
+        ingest.commit().map_err(|e| e.to_dto())?;
+        Ok(())
+    }
+
+    fn tell_sync(&self, profile: Uuid) {
+        match self.status_of(profile) {
+            Ok(status) => self.events().sync_changed(&status),
+            Err(error) => tracing::debug!(%error, "no sync status to send"),
+        }
+    }
+
+    pub(super) fn emit_cache_changed(&self, profile: Uuid) {
+        self.events().cache_changed(&CacheChanged {
+            profile_id: profile,
+        });
+    }
+
+    pub(super) fn slots(&self) -> Result<MutexGuard<'_, Slots>, ErrorDto> {
+        self.slots.lock().map_err(|_| super::poisoned())
+    }
+}

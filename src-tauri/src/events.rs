@@ -1,0 +1,43 @@
+//! The console's unrequested news, as window events.
+
+use console_core::console::ConsoleEvents;
+use console_core::ipc::{CacheChanged, SpikeAlert, SyncStatus};
+use tauri::Emitter;
+
+/// Sync progress, in the window: payload `SyncStatus`.
+pub const SYNC_CHANGED_EVENT: &str = "sync-changed";
+/// New data in a profile's cache: payload `CacheChanged`.
+pub const CACHE_CHANGED_EVENT: &str = "cache-changed";
+/// A failure spike the OS could not show: payload `SpikeAlert`.
+pub const FAILURE_SPIKE_EVENT: &str = "failure-spike";
+
+/// Emits to every window of the app.
+pub struct WindowEvents<R: tauri::Runtime>(pub tauri::AppHandle<R>);
+
+impl<R: tauri::Runtime> std::fmt::Debug for WindowEvents<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("WindowEvents")
+    }
+}
+
+impl<R: tauri::Runtime> WindowEvents<R> {
+    fn emit(&self, event: &str, payload: impl serde::Serialize + Clone) {
+        if let Err(error) = self.0.emit(event, payload) {
+            tracing::warn!(%error, event, "the window was not told");
+        }
+    }
+}
+
+impl<R: tauri::Runtime> ConsoleEvents for WindowEvents<R> {
+    fn sync_changed(&self, status: &SyncStatus) {
+        self.emit(SYNC_CHANGED_EVENT, status.clone());
+    }
+
+    fn cache_changed(&self, change: &CacheChanged) {
+        self.emit(CACHE_CHANGED_EVENT, change.clone());
+    }
+
+    fn spike(&self, alert: &SpikeAlert) {
+        self.emit(FAILURE_SPIKE_EVENT, alert.clone());
+    }
+}
