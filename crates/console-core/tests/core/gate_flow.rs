@@ -270,10 +270,24 @@ fn step_up_codes_approve_one_action_once() -> anyhow::Result<()> {
     Ok(())
 }
 
-#[test]
-fn a_passphrase_change_keeps_the_cache_key() -> anyhow::Result<()> {
+#[tokio::test]
+async fn a_passphrase_change_keeps_the_cache_key() -> anyhow::Result<()> {
     let mut gated = Gated::enrolled();
-    let profile = uuid::Uuid::new_v4();
+    let profile = gated
+        .console
+        .save_profile(console_core::profile::ProfileDraft {
+            id: None,
+            name: "Production".into(),
+            api_base_url: "https://hook0.example/api/v1/".into(),
+            auth_method: console_core::profile::AuthMethod::ApiToken,
+            token: Some("a-token".into()),
+            email: None,
+            password: None,
+            default_organization_id: None,
+            cache_retention_days: None,
+        })
+        .await?
+        .id;
     let cache_path = gated.path().join("caches-test.db");
     drop(console_core::cache::Cache::open(
         &cache_path,
