@@ -13,6 +13,7 @@ mod cache_ingest;
 mod cache_open;
 mod cache_retention;
 mod cache_support;
+mod explorer_console;
 mod gate_blocks;
 mod gate_flow;
 mod gate_secrets;
