@@ -42,6 +42,6 @@ pub use migrations::latest_version as latest_schema_version;
 pub use missing::{EventRef, FailingDeliveryRef, ListPosition, MissingList, ResponseRef};
 pub use needs::AttemptRef;
 pub use open::{Cache, CacheReader};
-pub use retention::Erased;
+pub use retention::{Erased, retention_cutoff};
 pub use types::{AttemptStatus, ChainOutcome, ErrorKind};
 pub(crate) use types::{DAY_MICROS, from_micros, micros};

@@ -29,6 +29,18 @@ pub struct Erased {
     pub responses: u64,
 }
 
+/// The start of the UTC day `days` days before `now`: what a retention of `days` keeps
+/// begins there.
+pub fn retention_cutoff(now: DateTime<Utc>, days: u32) -> DateTime<Utc> {
+    super::types::from_micros(cutoff_micros(now, days)).unwrap_or(DateTime::<Utc>::MIN_UTC)
+}
+
+fn cutoff_micros(now: DateTime<Utc>, days: u32) -> i64 {
+    day_of(micros(&now))
+        .saturating_sub(i64::from(days))
+        .saturating_mul(DAY_MICROS)
+}
+
 impl Ingest<'_> {
     /// Removes events (and everything derived from them) older than `days` days before `now`,
     /// counted in whole UTC days.
@@ -37,9 +49,7 @@ impl Ingest<'_> {
         now: DateTime<Utc>,
         days: u32,
     ) -> Result<Erased, CacheError> {
-        let cutoff = day_of(micros(&now))
-            .saturating_sub(i64::from(days))
-            .saturating_mul(DAY_MICROS);
+        let cutoff = cutoff_micros(now, days);
         self.doom(
             "INSERT INTO temp.doomed (id) SELECT id FROM event
              WHERE coalesce(received_at, first_attempt_at) < ?1",

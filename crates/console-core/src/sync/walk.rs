@@ -14,12 +14,28 @@ use crate::api::{ApiError, AttemptFilter, CompleteWalk, WalkPage};
 use hook0_client::generated::RequestAttempt;
 
 /// Walks the attempts of one application from where the last run stopped (or from the
-/// newest attempt down to the watermark minus the overlap).
+/// newest attempt down to the watermark minus the overlap — and never below what the
+/// profile's cache retention keeps, so a first sync of a long history with a short retention
+/// does not fetch years only to purge them).
 pub(super) async fn sync_attempts(run: &mut Run<'_>, app: &AppToSync) -> Result<(), SyncError> {
     let (watermark, walk) = state::load(run.cache, app.id)?;
-    let walk = walk.unwrap_or_else(|| Walk::starting(watermark.map(|w| w - run.options.overlap)));
+    let walk = walk.unwrap_or_else(|| {
+        let incremental = watermark.map(|w| w - run.options.overlap);
+        Walk::starting(match (incremental, retention_floor(run)) {
+            (Some(from), Some(kept)) => Some(from.max(kept)),
+            (from, kept) => from.or(kept),
+        })
+    });
     run.meter.enter(Stage::Attempts, Some(app.name.clone()));
     walk_window(run, app, walk, watermark).await
+}
+
+/// The oldest attempt time the profile's retention can still keep: attempts of an event come
+/// after the event, so nothing older belongs to a kept event. A day of margin covers clocks
+/// and the purge's whole-day cut.
+fn retention_floor(run: &Run<'_>) -> Option<DateTime<Utc>> {
+    let days = run.options.retention_days?;
+    Some(crate::cache::retention_cutoff(Utc::now(), days) - chrono::Duration::days(1))
 }
 
 /// Pages fetched ahead of the page being stored: enough to keep the next batch's requests

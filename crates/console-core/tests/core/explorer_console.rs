@@ -67,8 +67,8 @@ async fn until_idle(console: &Console) -> anyhow::Result<SyncStatus> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_background_sync_fills_what_the_explorer_asks_then_offline_and_locked(
-) -> anyhow::Result<()> {
+async fn a_background_sync_fills_what_the_explorer_asks_then_offline_and_locked()
+-> anyhow::Result<()> {
     let sandbox = sandbox().await?;
     let dir = tempfile::tempdir()?;
     let (console, gate) = enrolled_console(dir.path(), ClientSettings::default())?;
@@ -83,16 +83,21 @@ async fn a_background_sync_fills_what_the_explorer_asks_then_offline_and_locked(
     assert_eq!(console.sync_status()?.last_synced_at, None);
 
     let started = console.start_sync()?;
-    assert!(matches!(started.sync, SyncState::Running { .. }), "{started:?}");
+    assert!(
+        matches!(started.sync, SyncState::Running { .. }),
+        "{started:?}"
+    );
     let ended = until_idle(&console).await?;
     assert!(ended.last_error.is_none(), "{ended:?}");
     assert!(ended.last_synced_at.is_some(), "the completion is recorded");
     assert!(!ended.offline);
     assert!(
-        heard.syncs.lock().unwrap().iter().any(|s| matches!(
-            &s.sync,
-            SyncState::Running { progress: Some(_) }
-        )),
+        heard
+            .syncs
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|s| matches!(&s.sync, SyncState::Running { progress: Some(_) })),
         "progress reached the window"
     );
     assert!(
@@ -112,15 +117,28 @@ async fn a_background_sync_fills_what_the_explorer_asks_then_offline_and_locked(
         limit: Some(5_000),
         ..DeliveryQuery::default()
     });
-    assert_eq!(too_many.map_err(|e| e.code).err(), Some(ErrorCode::InvalidInput));
+    assert_eq!(
+        too_many.map_err(|e| e.code).err(),
+        Some(ErrorCode::InvalidInput)
+    );
     let first = &page.rows[0];
     let detail = console.delivery_detail(first.attempt_id)?;
     assert_eq!(detail.attempt.attempt_id, first.attempt_id);
-    assert!(!console.failure_groups(DeliveryFilter::default())?.is_empty());
-    assert!(!console
-        .failures_over_time(DeliveryFilter::default(), Bucket::Hour)?
-        .is_empty());
-    assert!(!console.subscription_health(DeliveryFilter::default())?.is_empty());
+    assert!(
+        !console
+            .failure_groups(DeliveryFilter::default())?
+            .is_empty()
+    );
+    assert!(
+        !console
+            .failures_over_time(DeliveryFilter::default(), Bucket::Hour)?
+            .is_empty()
+    );
+    assert!(
+        !console
+            .subscription_health(DeliveryFilter::default())?
+            .is_empty()
+    );
 
     // The API goes away: the sync says offline, the cache still answers.
     sandbox.shutdown().await;
@@ -131,7 +149,10 @@ async fn a_background_sync_fills_what_the_explorer_asks_then_offline_and_locked(
         offline.last_error.as_ref().map(|e| e.code),
         Some(ErrorCode::Unreachable)
     );
-    assert_eq!(offline.last_synced_at, ended.last_synced_at, "shown as of the last sync");
+    assert_eq!(
+        offline.last_synced_at, ended.last_synced_at,
+        "shown as of the last sync"
+    );
     assert_eq!(
         console
             .query_deliveries(DeliveryQuery {

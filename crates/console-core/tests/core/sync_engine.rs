@@ -285,3 +285,62 @@ async fn pages_rejected_midway_leave_a_cache_that_resumes_to_the_same_end() -> a
     sandbox.shutdown().await;
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_short_retention_bounds_the_first_walk_and_keeps_the_same_history() -> anyhow::Result<()>
+{
+    // Ten days of history up to now; the profile keeps four.
+    let options = SandboxOptions {
+        scenario: ScenarioConfig {
+            seed: 9,
+            applications: 2,
+            subscriptions: 3,
+            events: 400,
+            failure_rate: 0.2,
+        },
+        rate_limit: false,
+        worker_paused: true,
+        ..SandboxOptions::default()
+    };
+    let sandbox = hook0_sandbox::start(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)), options).await?;
+    let client = client(&sandbox)?;
+    let dir = tempfile::tempdir()?;
+
+    let bounded = dir.path().join("bounded.db");
+    let mut cache = Cache::open(&bounded, &key())?;
+    let kept = SyncOptions {
+        retention_days: Some(4),
+        ..SyncOptions::default()
+    };
+    let short = sync(&client, &mut cache, &kept, &Cancel::new(), &mut |_| {}).await?;
+    drop(cache);
+
+    let whole = dir.path().join("whole.db");
+    let mut cache = Cache::open(&whole, &key())?;
+    let long = sync(
+        &client,
+        &mut cache,
+        &SyncOptions::default(),
+        &Cancel::new(),
+        &mut |_| {},
+    )
+    .await?;
+    let mut ingest = cache.ingest()?;
+    ingest.purge_older_than(Utc::now(), 4)?;
+    ingest.commit()?;
+    drop(cache);
+
+    assert!(
+        short.requests < long.requests,
+        "the walk stops near the retention: {} requests against {}",
+        short.requests,
+        long.requests
+    );
+    assert_eq!(
+        fingerprint(&bounded)?,
+        fingerprint(&whole)?,
+        "the same history is kept either way"
+    );
+    sandbox.shutdown().await;
+    Ok(())
+}
