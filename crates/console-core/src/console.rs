@@ -112,11 +112,17 @@ impl Console {
             Some(profile) => self.connection_of(profile.id)?,
             None => ConnectionState::Untested,
         };
+        let last_sync_at = match &active_profile {
+            Some(profile) => self
+                .last_completed(profile.id)?
+                .map(|at| at.to_rfc3339_opts(SecondsFormat::Secs, true)),
+            None => None,
+        };
         Ok(AppStatus {
             active_profile,
             connection,
             lock,
-            last_sync_at: None,
+            last_sync_at,
             data_dir: self.data_dir.display().to_string(),
             version: env!("CARGO_PKG_VERSION").to_owned(),
         })

@@ -11,6 +11,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, SecondsFormat, Utc};
+use rusqlite::OptionalExtension as _;
 use uuid::Uuid;
 
 use super::Console;
@@ -226,15 +227,18 @@ impl Console {
         })
     }
 
-    /// When the profile's last sync completed, from its cache.
+    /// When the profile's last sync completed, from its cache (read through the explorer's
+    /// reader: the status bar asks often).
     pub(super) fn last_completed(&self, profile: Uuid) -> Result<Option<DateTime<Utc>>, ErrorDto> {
         if !self.cache_path(profile).exists() {
             return Ok(None);
         }
-        let cache = self.open_cache(profile)?;
-        let value = cache
-            .sync_state(COMPLETED_SCOPE, COMPLETED_KEY)
-            .map_err(|e| e.to_dto())?;
+        let value: Option<String> = self.with_reader_of(profile, |r| {
+            Ok(r.conn()
+                .prepare_cached("SELECT value FROM sync_state WHERE scope = ?1 AND key = ?2")?
+                .query_row((COMPLETED_SCOPE, COMPLETED_KEY), |row| row.get(0))
+                .optional()?)
+        })?;
         Ok(value
             .and_then(|v| DateTime::parse_from_rfc3339(&v).ok())
             .map(|t| t.to_utc()))
