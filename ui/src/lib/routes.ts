@@ -7,6 +7,7 @@ import type { IconName } from "./icons";
 /** A page the shell can show. */
 export type PageId =
   | "deliveries"
+  | "failures"
   | "replays"
   | "incidents"
   | "audit"
@@ -31,6 +32,7 @@ export interface NavEntry {
 
 export const MAIN_NAV: readonly NavEntry[] = [
   { page: "deliveries", path: "/deliveries", label: "Deliveries", icon: "deliveries" },
+  { page: "failures", path: "/failures", label: "Failures", icon: "alert" },
   { page: "replays", path: "/replays", label: "Replays", icon: "replays" },
   { page: "incidents", path: "/incidents", label: "Incidents", icon: "incidents" },
   { page: "audit", path: "/audit", label: "Audit", icon: "audit" },
