@@ -22,6 +22,7 @@ describe("resolve", () => {
     expect(resolve("/deliveries")).toEqual({ kind: "page", page: "deliveries" });
     expect(resolve("/settings/profiles")).toEqual({ kind: "page", page: "settings/profiles" });
     expect(resolve("/failures")).toEqual({ kind: "page", page: "failures" });
+    expect(resolve("/settings/notifications")).toEqual({ kind: "page", page: "settings/notifications" });
   });
 
   it("sends /settings to the connection profiles", () => {

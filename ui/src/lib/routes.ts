@@ -14,6 +14,7 @@ export type PageId =
   | "settings/profiles"
   | "settings/gate"
   | "settings/cache"
+  | "settings/notifications"
   | "settings/about";
 
 /** What a path resolves to. */
@@ -49,6 +50,7 @@ export const SETTINGS_NAV: readonly NavEntry[] = [
   { page: "settings/profiles", path: "/settings/profiles", label: "Connection profiles", icon: "plug" },
   { page: "settings/gate", path: "/settings/gate", label: "Two-factor gate", icon: "key" },
   { page: "settings/cache", path: "/settings/cache", label: "Local cache", icon: "database" },
+  { page: "settings/notifications", path: "/settings/notifications", label: "Notifications", icon: "bell" },
   { page: "settings/about", path: "/settings/about", label: "About", icon: "info" },
 ];
 
