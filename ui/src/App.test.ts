@@ -4,7 +4,17 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
 import App from "./App.svelte";
 import type { LockState } from "./lib/bindings/LockState";
-import { PRODUCTION, REPORT, SANDBOX, auditIntegrity, auditRecord, gateStatus, status } from "./lib/testing/fixtures";
+import {
+  PRODUCTION,
+  REPORT,
+  SANDBOX,
+  auditIntegrity,
+  auditRecord,
+  filterOptions,
+  gateStatus,
+  status,
+  syncStatus,
+} from "./lib/testing/fixtures";
 import { callsTo, clearMocks, mockCommands, rejection } from "./lib/testing/mock-commands";
 
 beforeEach(() => {
@@ -46,16 +56,19 @@ describe("App", () => {
     expect(screen.getByRole("heading", { name: "Connect your Hook0 API" })).toBeTruthy();
   });
 
-  it("opens the deliveries once a real profile exists, honestly empty", async () => {
+  it("opens the deliveries once a real profile exists, offering a sync of an empty cache", async () => {
     mockCommands({
       app_status: () => status({ active_profile: PRODUCTION }),
       list_profiles: () => [SANDBOX, PRODUCTION],
+      query_deliveries: () => ({ rows: [], next_cursor: null }),
+      filter_options: () => filterOptions({ profile_id: PRODUCTION.id, attempts: 0 }),
+      sync_status: () => syncStatus({ profile_id: PRODUCTION.id, last_synced_at: null }),
     });
     render(App, { props: { pollMs: 60_000 } });
 
     expect(await screen.findByRole("heading", { level: 1, name: "Deliveries" })).toBeTruthy();
     expect(window.location.hash).toBe("#/deliveries");
-    expect(screen.getAllByText("Not available yet").length).toBeGreaterThan(0);
+    expect(await screen.findByRole("heading", { name: "No deliveries cached yet" })).toBeTruthy();
     const bar = screen.getByRole("contentinfo", { name: "Status bar" });
     expect(within(bar).queryByText("SANDBOX — simulated data")).toBeNull();
   });
