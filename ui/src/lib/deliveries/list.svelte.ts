@@ -9,7 +9,8 @@
  *
  * {@link DeliveryList.refresh} re-reads the pages already loaded from the top (after a sync
  * committed new data) and swaps them in at once, so that the rows the operator looks at change
- * in place. A reset (new filter or sort) drops every answer still on its way.
+ * in place. A reset (new filter or sort) drops every answer still on its way; the previous rows
+ * stay until the new first page replaces them, so that the table does not flash empty.
  */
 import type { DeliveryFilter } from "../bindings/DeliveryFilter";
 import type { DeliveryPage } from "../bindings/DeliveryPage";
@@ -91,7 +92,7 @@ export class DeliveryList {
     this.#started = false;
     this.#refetching.clear();
     this.#refreshQueued = null;
-    this.#pages = [];
+    // The previous rows stay on screen (busy) until the answer replaces them.
     this.done = false;
     this.loading = true;
     this.loadingMore = false;
@@ -110,6 +111,7 @@ export class DeliveryList {
       this.#started = true;
     } catch (failure) {
       if (seq === this.#seq) {
+        this.#pages = [];
         this.error = failure as ErrorDto;
       }
     } finally {
@@ -154,6 +156,10 @@ export class DeliveryList {
    */
   ensure(start: number, end: number): void {
     this.#visible = [start, end];
+    if (!this.#started) {
+      // The rows on screen answer the previous filter; the new one's first page is coming.
+      return;
+    }
     const first = Math.max(0, Math.floor(start / PAGE_SIZE));
     const last = Math.min(this.#pages.length - 1, Math.floor(end / PAGE_SIZE));
     for (let p = first; p <= last; p++) {
