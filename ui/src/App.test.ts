@@ -107,6 +107,28 @@ describe("App", () => {
     expect(Array.from(switcher.options).map((o) => o.textContent)).toEqual([SANDBOX.name, "Production"]);
   });
 
+  it("opens the command palette with Ctrl+K and goes to a page from it", async () => {
+    mockCommands({
+      app_status: () => status({ active_profile: PRODUCTION }),
+      list_profiles: () => [SANDBOX, PRODUCTION],
+      gate_status: () => gateStatus(),
+      audit_list: () => ({ records: [], next_before_seq: null }),
+    });
+    window.history.replaceState(null, "", "/#/settings/about");
+    render(App, { props: { pollMs: 60_000 } });
+    await screen.findByRole("navigation", { name: "Main" });
+
+    await fireEvent.keyDown(window, { key: "k", ctrlKey: true });
+    const field = await screen.findByRole("combobox", { name: "Type a command or a page" });
+    expect(screen.getByRole("option", { name: /Lock the console/ })).toBeTruthy();
+    expect(screen.getByRole("option", { name: /Sync now/ })).toBeTruthy();
+    await fireEvent.input(field, { target: { value: "audit" } });
+    await fireEvent.keyDown(field, { key: "Enter" });
+
+    expect(await screen.findByRole("heading", { level: 1, name: "Audit log" })).toBeTruthy();
+    expect(screen.queryByRole("dialog", { name: "Command palette" })).toBeNull();
+  });
+
   it("shows every later page as not available yet, and marks the current link", async () => {
     mockCommands({
       app_status: () => status({ active_profile: PRODUCTION }),
