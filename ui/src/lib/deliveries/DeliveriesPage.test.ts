@@ -1,6 +1,6 @@
 import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import { emit } from "@tauri-apps/api/event";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
 import type { DeliveryQuery } from "../bindings/DeliveryQuery";
 import type { DeliveryRow } from "../bindings/DeliveryRow";
@@ -131,6 +131,24 @@ describe("DeliveriesPage", () => {
     window.dispatchEvent(new HashChangeEvent("hashchange"));
 
     await waitFor(() => expect(queries(calls).at(-1)?.filter).toEqual({ statuses: ["failed"], subscription_ids: [SUBSCRIPTION_ID] }));
+  });
+
+  it("keeps its view when the Deliveries link is followed, and copies it as text", async () => {
+    window.history.replaceState(null, "", "/#/deliveries?status=failed");
+    const writeText = vi.fn(() => Promise.resolve());
+    Object.defineProperty(navigator, "clipboard", { configurable: true, value: { writeText } });
+    const { calls } = setUp();
+    await dataRows();
+    const before = queries(calls).length;
+
+    window.history.replaceState(null, "", "/#/deliveries");
+    window.dispatchEvent(new HashChangeEvent("hashchange"));
+    expect(window.location.hash).toBe("#/deliveries?status=failed");
+    expect(queries(calls)).toHaveLength(before);
+
+    await fireEvent.click(screen.getByRole("button", { name: "Copy view link" }));
+    expect(writeText).toHaveBeenCalledWith("#/deliveries?status=failed");
+    expect(await screen.findByRole("button", { name: "Copied" })).toBeTruthy();
   });
 
   it("sorts by a column header, newest or largest first, then the other way", async () => {
