@@ -183,6 +183,8 @@ describe("DeliveriesPage", () => {
     await waitFor(() => expect(screen.getByRole("grid").querySelector("[data-attempt-id]")?.getAttribute("data-attempt-id")).toBe(deliveryRow(-2).attempt_id));
     expect(queries(calls).length).toBeGreaterThan(before);
     expect(queries(calls).at(-1)?.cursor).toBeUndefined();
+    // The rows on screen stay where they were: the view moves down by the two new rows.
+    await waitFor(() => expect(screen.getByRole("grid").scrollTop).toBe(2 * 36));
     expect(selectedRow()?.dataset["attemptId"]).toBe(chosen);
     expect(screen.getByRole("complementary", { name: "Delivery details" })).toBeTruthy();
   });
