@@ -13,6 +13,7 @@ import type { CommandName, Commands } from "./bindings/commands";
 import type { ErrorCode } from "./bindings/ErrorCode";
 import type { ErrorDto } from "./bindings/ErrorDto";
 import type { GateStatus } from "./bindings/GateStatus";
+import type { SyncStatus } from "./bindings/SyncStatus";
 
 export type { ErrorCode, ErrorDto };
 
@@ -143,14 +144,48 @@ export async function call<K extends CommandName>(
 }
 
 /**
- * Events the Rust side emits, with their payloads. `cache-changed` arrives with the sync work;
- * its payload is not defined yet, so listeners must only treat it as "refresh now".
- * `lock-changed` carries the gate's new state when the console locks itself (idle, absolute
- * limit) or is locked from elsewhere.
+ * Sent with `cache-changed` whenever a sync commits. Mirrors the Rust `CacheChanged`, which is
+ * not among the generated bindings yet.
+ */
+export interface CacheChanged {
+  /** The profile whose cache changed. */
+  profile_id: string;
+}
+
+/**
+ * Sent with `failure-spike`: a subscription's failures spiked after a sync. Counts and names
+ * only, never payload data. Mirrors the Rust `SpikeAlert`, not among the generated bindings yet.
+ */
+export interface SpikeAlert {
+  /** The profile. */
+  profile_id: string;
+  /** The subscription whose failures spiked. */
+  subscription_id: string;
+  /** Its description, or its target URL. */
+  subscription: string;
+  /** Failed attempts in the recent window. */
+  failures: number;
+  /** Attempts in the recent window. */
+  attempts: number;
+  /** Length of the recent window, in minutes. */
+  window_minutes: number;
+  /** Failures per window in the baseline before it. */
+  baseline_failures: number;
+  /** Whether the OS showed it (otherwise only the window does). */
+  shown_by_os: boolean;
+}
+
+/**
+ * Events the Rust side emits, with their payloads. `cache-changed` follows every committed
+ * sync; `sync-changed` carries a profile's sync progress and connectivity; `failure-spike` a
+ * failure spike found after a sync. `lock-changed` carries the gate's new state when the
+ * console locks itself (idle, absolute limit) or is locked from elsewhere.
  */
 export interface AppEvents {
-  "cache-changed": unknown;
+  "cache-changed": CacheChanged;
+  "failure-spike": SpikeAlert;
   "lock-changed": GateStatus;
+  "sync-changed": SyncStatus;
 }
 
 /** Stops listening. Never throws: a failure to unsubscribe only leaves a handler behind. */
