@@ -11,11 +11,13 @@ import { listen as tauriListen } from "@tauri-apps/api/event";
 
 import type { CommandName, Commands } from "./bindings/commands";
 import type { ErrorCode } from "./bindings/ErrorCode";
+import type { CacheChanged } from "./bindings/CacheChanged";
 import type { ErrorDto } from "./bindings/ErrorDto";
+import type { SpikeAlert } from "./bindings/SpikeAlert";
 import type { GateStatus } from "./bindings/GateStatus";
 import type { SyncStatus } from "./bindings/SyncStatus";
 
-export type { ErrorCode, ErrorDto };
+export type { CacheChanged, ErrorCode, ErrorDto, SpikeAlert };
 
 /** Every code the Rust side may send. A `Record` so that a new generated code fails the check. */
 const ERROR_CODES: Record<ErrorCode, true> = {
@@ -141,38 +143,6 @@ export async function call<K extends CommandName>(
     reportFailure(cmd, error);
     throw error;
   }
-}
-
-/**
- * Sent with `cache-changed` whenever a sync commits. Mirrors the Rust `CacheChanged`, which is
- * not among the generated bindings yet.
- */
-export interface CacheChanged {
-  /** The profile whose cache changed. */
-  profile_id: string;
-}
-
-/**
- * Sent with `failure-spike`: a subscription's failures spiked after a sync. Counts and names
- * only, never payload data. Mirrors the Rust `SpikeAlert`, not among the generated bindings yet.
- */
-export interface SpikeAlert {
-  /** The profile. */
-  profile_id: string;
-  /** The subscription whose failures spiked. */
-  subscription_id: string;
-  /** Its description, or its target URL. */
-  subscription: string;
-  /** Failed attempts in the recent window. */
-  failures: number;
-  /** Attempts in the recent window. */
-  attempts: number;
-  /** Length of the recent window, in minutes. */
-  window_minutes: number;
-  /** Failures per window in the baseline before it. */
-  baseline_failures: number;
-  /** Whether the OS showed it (otherwise only the window does). */
-  shown_by_os: boolean;
 }
 
 /**

@@ -103,6 +103,10 @@ macro_rules! commands {
         pub fn export_command_types(cfg: &Config) -> Result<(), ts_rs::ExportError> {
             $( $( export_if_named::<$arg_ty>(cfg)?; )* export_if_named::<$result>(cfg)?; )*
             export_if_named::<crate::error::ErrorDto>(cfg)?;
+            // Payloads of the events the shell emits (see `AppEvents` in the UI).
+            export_if_named::<CacheChanged>(cfg)?;
+            export_if_named::<SpikeAlert>(cfg)?;
+            export_if_named::<GateStatus>(cfg)?;
             Ok(())
         }
     };
