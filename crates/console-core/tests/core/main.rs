@@ -18,6 +18,7 @@ mod gate_flow;
 mod gate_secrets;
 mod gate_support;
 mod layering;
+mod notify_console;
 mod notify_spikes;
 mod probe;
 mod profile_retention;
