@@ -156,7 +156,7 @@ pub fn detect_spikes(
             });
         }
     }
-    spikes.sort_by(|a, b| b.failures.cmp(&a.failures));
+    spikes.sort_by_key(|s| std::cmp::Reverse(s.failures));
     Ok(spikes)
 }
 
@@ -251,7 +251,10 @@ fn describe(conn: &Connection, subscription: i64) -> Result<(Uuid, String), Quer
 
 /// A subscription's description, else its target's host and path, else its id.
 pub(crate) fn label(description: Option<String>, url: Option<String>, id: Uuid) -> String {
-    if let Some(d) = description.map(|d| d.trim().to_owned()).filter(|d| !d.is_empty()) {
+    if let Some(d) = description
+        .map(|d| d.trim().to_owned())
+        .filter(|d| !d.is_empty())
+    {
         return d;
     }
     url.as_deref()
@@ -277,7 +280,10 @@ mod tests {
     fn notify_rule_needs_the_minimum_count() {
         let rule = SpikeRule::default();
         assert!(!rule.is_spike(counts(4, 4), 0.0, 0.0), "4 of 4 is below 5");
-        assert!(rule.is_spike(counts(5, 50), 0.0, 0.0), "a quiet subscription's 5th");
+        assert!(
+            rule.is_spike(counts(5, 50), 0.0, 0.0),
+            "a quiet subscription's 5th"
+        );
     }
 
     #[test]

@@ -83,7 +83,10 @@ async fn notify_a_sync_tells_the_notifier_of_the_spiking_subscription_once_or_th
 -> anyhow::Result<()> {
     let sandbox = sandbox().await?;
     let subs = listening(&sandbox);
-    anyhow::ensure!(subs.len() >= 3, "the scenario needs three listening subscriptions");
+    anyhow::ensure!(
+        subs.len() >= 3,
+        "the scenario needs three listening subscriptions"
+    );
     let dir = tempfile::tempdir()?;
     let (console, _gate) = crate::gate_support::enrolled_console(dir.path(), fast_settings())?;
     let console = Arc::new(console);
@@ -114,7 +117,9 @@ async fn notify_a_sync_tells_the_notifier_of_the_spiking_subscription_once_or_th
     assert_eq!(shown[0].subscription_id, subs[0]);
     assert_eq!(shown[0].profile_id, profile.id);
     assert!(
-        shown[0].body.starts_with("9 of 9 attempts failed in the last 60 min"),
+        shown[0]
+            .body
+            .starts_with("9 of 9 attempts failed in the last 60 min"),
         "{:?}",
         shown[0].body
     );
@@ -124,7 +129,9 @@ async fn notify_a_sync_tells_the_notifier_of_the_spiking_subscription_once_or_th
 
     // 2. The notifier fails (no notification service): the window shows the new spike. The
     //    first one continues and is not told again; a muted subscription is never told.
-    notifier.fail_with(Some(NotifyError::Unavailable("no notification service".into())));
+    notifier.fail_with(Some(NotifyError::Unavailable(
+        "no notification service".into(),
+    )));
     console.set_subscription_muted(subs[2], true)?;
     sandbox.seed_failure_spike(subs[1], 6, Duration::from_secs(10 * 60))?;
     sandbox.seed_failure_spike(subs[2], 7, Duration::from_secs(10 * 60))?;

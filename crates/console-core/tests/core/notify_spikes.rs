@@ -133,7 +133,11 @@ fn notify_a_young_cache_scales_its_baseline_over_what_it_covers() -> anyhow::Res
         }],
     )?;
     let spikes = detect_spikes(t.cache.conn(), now(), &SpikeRule::default())?;
-    assert_eq!(spikes.len(), 1, "6 failures with nothing before: {spikes:#?}");
+    assert_eq!(
+        spikes.len(),
+        1,
+        "6 failures with nothing before: {spikes:#?}"
+    );
     assert_eq!(spikes[0].baseline_failures, 0.0);
     Ok(())
 }
@@ -165,7 +169,11 @@ fn notify_a_continuing_spike_is_told_once_then_again_after_a_quiet_check_or_a_re
 
     assert_eq!(told(&mut t.cache, vec![spike(a)], at)?, vec![a], "new");
     assert_eq!(
-        told(&mut t.cache, vec![spike(a), spike(b)], at + Duration::minutes(5))?,
+        told(
+            &mut t.cache,
+            vec![spike(a), spike(b)],
+            at + Duration::minutes(5)
+        )?,
         vec![b],
         "a still spiking is not told again at the next sync; b is new"
     );
@@ -184,7 +192,11 @@ fn notify_a_continuing_spike_is_told_once_then_again_after_a_quiet_check_or_a_re
         "a was forgotten once quiet, b is still spiking"
     );
     assert_eq!(
-        told(&mut t.cache, vec![spike(a), spike(b)], at + Duration::minutes(100))?,
+        told(
+            &mut t.cache,
+            vec![spike(a), spike(b)],
+            at + Duration::minutes(100)
+        )?,
         vec![a],
         "a spikes anew"
     );
@@ -194,7 +206,11 @@ fn notify_a_continuing_spike_is_told_once_then_again_after_a_quiet_check_or_a_re
         "not quite six hours"
     );
     assert_eq!(
-        told(&mut t.cache, vec![spike(b)], at + Duration::minutes(6 * 60 + 5))?,
+        told(
+            &mut t.cache,
+            vec![spike(b)],
+            at + Duration::minutes(6 * 60 + 5)
+        )?,
         vec![b]
     );
 
@@ -238,9 +254,17 @@ fn notify_text_carries_counts_and_names_never_payloads_or_responses() -> anyhow:
     let text = format!("{} {}", n.title, n.body);
     assert_eq!(n.subscription_id, f.subs[0]);
     assert!(text.contains("10 of 11 attempts failed"), "{text}");
-    assert!(text.contains("last 60 min") && text.contains("Production"), "{text}");
+    assert!(
+        text.contains("last 60 min") && text.contains("Production"),
+        "{text}"
+    );
     assert!(text.contains("usually none"), "{text}");
-    for secret in ["PAYLOAD-MARKER", "4242", "RESPONSE-MARKER", "target-credential"] {
+    for secret in [
+        "PAYLOAD-MARKER",
+        "4242",
+        "RESPONSE-MARKER",
+        "target-credential",
+    ] {
         assert!(!text.contains(secret), "{secret} leaked into: {text}");
     }
     Ok(())

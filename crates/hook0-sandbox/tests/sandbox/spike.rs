@@ -57,7 +57,10 @@ async fn a_seeded_spike_is_served_as_recent_failed_deliveries_of_one_subscriptio
                 str_of(row, "event_id")?
             ))
             .await?;
-        ensure!(event["payload"].is_string(), "the event has a payload: {event}");
+        ensure!(
+            event["payload"].is_string(),
+            "the event has a payload: {event}"
+        );
     }
 
     ensure!(matches!(
@@ -66,7 +69,8 @@ async fn a_seeded_spike_is_served_as_recent_failed_deliveries_of_one_subscriptio
         Err(SandboxError::UnknownSubscription(_))
     ));
     ensure!(matches!(
-        sb.running.seed_failure_spike(target, 0, Duration::from_secs(60)),
+        sb.running
+            .seed_failure_spike(target, 0, Duration::from_secs(60)),
         Err(SandboxError::InvalidOption(_))
     ));
     Ok(())
