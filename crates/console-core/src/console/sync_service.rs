@@ -25,7 +25,8 @@ pub trait ConsoleEvents: Send + Sync + std::fmt::Debug {
     fn sync_changed(&self, status: &SyncStatus);
     /// A profile's cache has new data.
     fn cache_changed(&self, change: &CacheChanged);
-    /// A failure spike the OS could not show: the window shows it instead.
+    /// A new failure spike: the window shows a banner when the OS could not show it
+    /// (`shown_by_os` false), a quieter trace otherwise.
     fn spike(&self, alert: &SpikeAlert);
 }
 
