@@ -269,3 +269,65 @@ fn notify_text_carries_counts_and_names_never_payloads_or_responses() -> anyhow:
     }
     Ok(())
 }
+
+/// The check at a million attempts (30 days, 30 subscriptions; rows written straight into the
+/// attempt table, which is all detection reads). Ignored by default:
+///
+/// `cargo test -p console-core --test core notify_at_a_million -- --ignored --nocapture`
+#[test]
+#[ignore = "fills a million attempts"]
+fn notify_at_a_million_attempts_detection_reads_the_recent_hours_only() -> anyhow::Result<()> {
+    const N: i64 = 1_000_000;
+    const SUBS: usize = 30;
+    let (t, f) = {
+        let mut t = temp_cache()?;
+        let mut f = fixture();
+        f.subs = (0..SUBS).map(|_| Uuid::new_v4()).collect();
+        seed_metadata(&mut t.cache, &f, 30)?;
+        (t, f)
+    };
+    let conn = t.cache.conn();
+    let span = Duration::days(30).num_microseconds().unwrap();
+    let end = now().timestamp_micros();
+    let rows: Vec<(i64, Vec<u8>)> = conn
+        .prepare("SELECT id, uuid FROM subscription ORDER BY id")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let started = std::time::Instant::now();
+    conn.execute_batch("BEGIN")?;
+    {
+        let mut insert = conn.prepare(
+            "INSERT INTO attempt (uuid, application_id, event_id, subscription_id, event_type_id,
+                 chain_id, created_at, status, retry_count, http_status)
+             VALUES (?1, 1, ?2, ?3, 1, ?2, ?4, ?5, 0, ?6)",
+        )?;
+        for i in 0..N {
+            let sub = rows[i as usize % SUBS].0;
+            // 1 in 7 fails, except the first subscription's last hour: every one.
+            let at = end - span + i * (span / N);
+            let failed = i % 7 == 0 || (sub == rows[0].0 && end - at < 3_600_000_000);
+            insert.execute((
+                Uuid::new_v4().as_bytes().to_vec(),
+                i + 1,
+                sub,
+                at,
+                if failed { 4 } else { 3 },
+                if failed { 503 } else { 200 },
+            ))?;
+        }
+    }
+    conn.execute_batch("COMMIT")?;
+    eprintln!("filled {N} attempts in {:?}", started.elapsed());
+    let mut times = Vec::new();
+    let mut spikes = Vec::new();
+    for _ in 0..5 {
+        let started = std::time::Instant::now();
+        spikes = detect_spikes(conn, now(), &SpikeRule::default())?;
+        times.push(started.elapsed());
+    }
+    eprintln!("detection at {N} attempts: {times:?}");
+    assert_eq!(spikes.len(), 1, "{spikes:#?}");
+    assert_eq!(spikes[0].subscription_id.as_bytes().to_vec(), rows[0].1);
+    assert!(f.subs.contains(&spikes[0].subscription_id));
+    Ok(())
+}
