@@ -13,6 +13,7 @@ use tauri::{Emitter, Manager};
 
 use crate::AppState;
 use crate::events::WindowEvents;
+use crate::notifier::OsNotifier;
 
 /// Overrides where the console keeps its files (used by tests and portable set-ups).
 pub const DATA_DIR_ENV: &str = "HOOK0_CONSOLE_DATA_DIR";
@@ -58,6 +59,11 @@ pub fn open_console<R: tauri::Runtime>(app: &mut tauri::App<R>) -> Result<(), Er
         && let Err(error) = console.set_events(Arc::new(WindowEvents(app.handle().clone())))
     {
         tracing::warn!(%error, "the window will not hear about syncs");
+    }
+    if let Ok(console) = &console
+        && let Err(error) = console.set_notifier(Arc::new(OsNotifier::new(app.handle().clone())))
+    {
+        tracing::warn!(%error, "failure spikes will show in the window only");
     }
     app.manage(AppState::new(console));
     open_window(app, &data_dir)?;

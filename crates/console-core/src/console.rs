@@ -50,6 +50,8 @@ pub struct Console {
     slots: Mutex<sync_service::Slots>,
     /// Where unrequested news goes (the window, in the app).
     events: Mutex<std::sync::Arc<dyn ConsoleEvents>>,
+    /// What shows failure-spike notifications (the OS, in the app).
+    notifier: Mutex<std::sync::Arc<dyn crate::notify::Notifier>>,
 }
 
 impl Console {
@@ -72,6 +74,7 @@ impl Console {
             readers: Mutex::new(HashMap::new()),
             slots: Mutex::new(HashMap::new()),
             events: Mutex::new(std::sync::Arc::new(NoEvents)),
+            notifier: Mutex::new(std::sync::Arc::new(crate::notify::NoNotifier)),
         })
     }
 

@@ -4,7 +4,8 @@
 //! shell through [`ConsoleEvents`]; every commit (each progress report follows one) tells the
 //! window the cache changed, at most once a second. A sync that cannot reach the API marks the
 //! profile offline, so the explorer says it is showing the cache as of the last completed
-//! sync. Locking the console cancels running syncs (see `caches`).
+//! sync. Locking the console cancels running syncs (see `caches`). A sync that completes is
+//! followed by the failure-spike check (see `notifications`).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -25,7 +26,8 @@ pub trait ConsoleEvents: Send + Sync + std::fmt::Debug {
     fn sync_changed(&self, status: &SyncStatus);
     /// A profile's cache has new data.
     fn cache_changed(&self, change: &CacheChanged);
-    /// A failure spike the OS could not show: the window shows it instead.
+    /// A new failure spike: the window shows a banner when the OS could not show it
+    /// (`shown_by_os` false), a quieter trace otherwise.
     fn spike(&self, alert: &SpikeAlert);
 }
 
@@ -182,10 +184,17 @@ impl Console {
         let outcome = self
             .sync_profile(profile, &options, &cancel, &mut sink)
             .await;
-        if outcome.is_ok()
-            && let Err(error) = self.mark_completed(profile)
-        {
-            tracing::warn!(%error, "the sync's end could not be recorded");
+        if outcome.is_ok() {
+            if let Err(error) = self.mark_completed(profile) {
+                tracing::warn!(%error, "the sync's end could not be recorded");
+            }
+            // Before the sync reads as ended, so that its news comes with it.
+            let console = Arc::clone(&self);
+            match tokio::task::spawn_blocking(move || console.after_sync(profile)).await {
+                Ok(Ok(_)) => {}
+                Ok(Err(error)) => tracing::warn!(%error, "failure spikes were not checked"),
+                Err(error) => tracing::warn!(%error, "the failure-spike check stopped"),
+            }
         }
         if let Ok(mut slots) = self.slots() {
             let slot = slots.entry(profile).or_default();
