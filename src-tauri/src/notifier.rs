@@ -14,9 +14,8 @@
 use std::sync::mpsc;
 use std::time::Duration;
 
+use console_core::ipc::OpenDeliveries;
 use console_core::notify::{Notification, Notifier, NotifyError};
-use serde::Serialize;
-use uuid::Uuid;
 
 /// The window opens a subscription's deliveries: payload [`OpenDeliveries`].
 pub const OPEN_DELIVERIES_EVENT: &str = "open-deliveries";
@@ -27,15 +26,6 @@ const APP_NAME: &str = "Hook0 Console";
 const ON_SCREEN: Duration = Duration::from_secs(10);
 /// How long the caller waits for the notification service at most.
 const SHOW_WAIT: Duration = Duration::from_secs(3);
-
-/// Payload of [`OPEN_DELIVERIES_EVENT`].
-#[derive(Debug, Clone, Serialize)]
-pub struct OpenDeliveries {
-    /// The profile the spike belongs to.
-    pub profile_id: Uuid,
-    /// The subscription whose deliveries to show.
-    pub subscription_id: Uuid,
-}
 
 /// Shows notifications through the OS.
 pub struct OsNotifier<R: tauri::Runtime> {

@@ -41,6 +41,7 @@ import type { LabelOption } from "./LabelOption";
 import type { LockState } from "./LockState";
 import type { NamedOption } from "./NamedOption";
 import type { NotificationSettings } from "./NotificationSettings";
+import type { OpenDeliveries } from "./OpenDeliveries";
 import type { OrganizationSummary } from "./OrganizationSummary";
 import type { PassphraseChange } from "./PassphraseChange";
 import type { PassphraseStrength } from "./PassphraseStrength";
