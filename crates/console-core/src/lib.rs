@@ -16,6 +16,7 @@ pub mod notify;
 pub mod profile;
 pub mod query;
 pub mod record;
+mod schema;
 pub mod sync;
 pub mod vault;
 

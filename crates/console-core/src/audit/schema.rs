@@ -7,15 +7,11 @@
 
 use std::path::Path;
 
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
+use rusqlite::{Connection, TransactionBehavior};
+
+use crate::schema::{MigrateError, Migration};
 
 use super::error::AuditError;
-
-struct Migration {
-    version: i64,
-    name: &'static str,
-    sql: &'static str,
-}
 
 const MIGRATIONS: &[Migration] = &[Migration {
     version: 20261130090000,
@@ -41,42 +37,20 @@ BEGIN SELECT RAISE(ABORT, 'pending audit entries leave only by being sealed'); E
 
 /// The highest format version this binary knows.
 pub fn latest_version() -> i64 {
-    MIGRATIONS.last().map_or(0, |m| m.version)
+    crate::schema::latest(MIGRATIONS)
 }
 
 /// Brings the schema up to date (or refuses a newer one) and restores the triggers.
 pub(crate) fn migrate(conn: &mut Connection, path: &Path) -> Result<(), AuditError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    tx.execute_batch(
-        "CREATE TABLE IF NOT EXISTS schema_migration (
-             version    INTEGER PRIMARY KEY,
-             name       TEXT NOT NULL,
-             applied_at INTEGER NOT NULL
-         );",
-    )?;
-    let found = tx
-        .query_row("SELECT max(version) FROM schema_migration", [], |r| {
-            r.get::<_, Option<i64>>(0)
-        })
-        .optional()?
-        .flatten()
-        .unwrap_or(0);
-    let known = latest_version();
-    if found > known {
-        return Err(AuditError::NewerFormat {
+    crate::schema::migrate(&tx, MIGRATIONS).map_err(|e| match e {
+        MigrateError::Newer { found, known } => AuditError::NewerFormat {
             path: path.to_owned(),
             found,
             known,
-        });
-    }
-    let now = chrono::Utc::now().timestamp_micros();
-    for m in MIGRATIONS.iter().filter(|m| m.version > found) {
-        tx.execute_batch(m.sql)?;
-        tx.execute(
-            "INSERT INTO schema_migration (version, name, applied_at) VALUES (?1, ?2, ?3)",
-            (m.version, m.name, now),
-        )?;
-    }
+        },
+        MigrateError::Sqlite(e) => e.into(),
+    })?;
     tx.execute_batch(TRIGGERS)?;
     tx.commit()?;
     Ok(())

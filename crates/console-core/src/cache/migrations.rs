@@ -8,17 +8,13 @@
 
 use std::path::Path;
 
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
+use rusqlite::{Connection, TransactionBehavior};
+
+use crate::schema::{MigrateError, Migration};
 
 use super::error::CacheError;
 
 /// One migration: its timestamp version, a name, and its SQL.
-struct Migration {
-    version: i64,
-    name: &'static str,
-    sql: &'static str,
-}
-
 const MIGRATIONS: &[Migration] = &[
     Migration {
         version: 20261129170000,
@@ -39,44 +35,20 @@ const MIGRATIONS: &[Migration] = &[
 
 /// The highest version this binary knows.
 pub fn latest_version() -> i64 {
-    MIGRATIONS.last().map_or(0, |m| m.version)
+    crate::schema::latest(MIGRATIONS)
 }
 
 /// Brings the schema up to date, or refuses a newer one. Returns how many were applied.
 pub(crate) fn migrate(conn: &mut Connection, path: &Path) -> Result<usize, CacheError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    tx.execute_batch(
-        "CREATE TABLE IF NOT EXISTS schema_migration (
-             version    INTEGER PRIMARY KEY,
-             name       TEXT NOT NULL,
-             applied_at INTEGER NOT NULL
-         );",
-    )?;
-    let found: i64 = tx
-        .query_row("SELECT max(version) FROM schema_migration", [], |r| {
-            r.get::<_, Option<i64>>(0)
-        })
-        .optional()?
-        .flatten()
-        .unwrap_or(0);
-    let known = latest_version();
-    if found > known {
-        return Err(CacheError::NewerSchema {
+    let applied = crate::schema::migrate(&tx, MIGRATIONS).map_err(|e| match e {
+        MigrateError::Newer { found, known } => CacheError::NewerSchema {
             path: path.to_owned(),
             found,
             known,
-        });
-    }
-    let now = chrono::Utc::now().timestamp_micros();
-    let mut applied = 0;
-    for m in MIGRATIONS.iter().filter(|m| m.version > found) {
-        tx.execute_batch(m.sql)?;
-        tx.execute(
-            "INSERT INTO schema_migration (version, name, applied_at) VALUES (?1, ?2, ?3)",
-            (m.version, m.name, now),
-        )?;
-        applied += 1;
-    }
+        },
+        MigrateError::Sqlite(e) => e.into(),
+    })?;
     tx.commit()?;
     Ok(applied)
 }
