@@ -8,7 +8,7 @@ use tauri::Emitter;
 pub const SYNC_CHANGED_EVENT: &str = "sync-changed";
 /// New data in a profile's cache: payload `CacheChanged`.
 pub const CACHE_CHANGED_EVENT: &str = "cache-changed";
-/// A failure spike the OS could not show: payload `SpikeAlert`.
+/// A new failure spike (a banner when the OS could not show it): payload `SpikeAlert`.
 pub const FAILURE_SPIKE_EVENT: &str = "failure-spike";
 
 /// Emits to every window of the app.

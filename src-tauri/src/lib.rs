@@ -3,6 +3,7 @@
 
 mod commands;
 mod events;
+pub mod notifier;
 mod setup;
 mod state;
 

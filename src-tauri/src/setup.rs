@@ -13,6 +13,7 @@ use tauri::{Emitter, Manager};
 
 use crate::AppState;
 use crate::events::WindowEvents;
+use crate::notifier::OsNotifier;
 
 /// Overrides where the console keeps its files (used by tests and portable set-ups).
 pub const DATA_DIR_ENV: &str = "HOOK0_CONSOLE_DATA_DIR";
@@ -20,6 +21,11 @@ pub const DATA_DIR_ENV: &str = "HOOK0_CONSOLE_DATA_DIR";
 /// The event the window hears when the console locks itself; its payload is the
 /// `GateStatus`.
 pub const LOCK_CHANGED_EVENT: &str = "lock-changed";
+
+/// The main window's label in `tauri.conf.json`.
+const MAIN_WINDOW: &str = "main";
+/// The web view's storage, inside the data directory.
+const WEBVIEW_DIR: &str = "webview";
 
 /// How often due automatic syncs are looked for.
 const AUTO_SYNC_CHECK_INTERVAL: std::time::Duration = std::time::Duration::from_secs(30);
@@ -54,7 +60,13 @@ pub fn open_console<R: tauri::Runtime>(app: &mut tauri::App<R>) -> Result<(), Er
     {
         tracing::warn!(%error, "the window will not hear about syncs");
     }
+    if let Ok(console) = &console
+        && let Err(error) = console.set_notifier(Arc::new(OsNotifier::new(app.handle().clone())))
+    {
+        tracing::warn!(%error, "failure spikes will show in the window only");
+    }
     app.manage(AppState::new(console));
+    open_window(app, &data_dir)?;
     spawn_lock_timer(app.handle().clone());
     spawn_auto_sync(app.handle().clone());
     let handle = app.handle().clone();
@@ -106,6 +118,27 @@ fn spawn_auto_sync<R: tauri::Runtime>(app: tauri::AppHandle<R>) {
             }
         }
     });
+}
+
+/// Opens the main window as configured, with the web view's own storage (the explorer's
+/// remembered view, column widths) inside the console's data directory: one directory holds
+/// everything the console keeps, and a test's data directory starts the web view afresh.
+fn open_window<R: tauri::Runtime>(
+    app: &tauri::App<R>,
+    data_dir: &std::path::Path,
+) -> Result<(), ErrorDto> {
+    let config = app
+        .config()
+        .app
+        .windows
+        .iter()
+        .find(|w| w.label == MAIN_WINDOW)
+        .cloned()
+        .ok_or_else(|| ErrorDto::new(ErrorCode::Internal, "no main window is configured"))?;
+    tauri::WebviewWindowBuilder::from_config(app.handle(), &config)
+        .and_then(|builder| builder.data_directory(data_dir.join(WEBVIEW_DIR)).build())
+        .map_err(|e| ErrorDto::new(ErrorCode::Internal, format!("the window did not open: {e}")))?;
+    Ok(())
 }
 
 fn data_dir<R: tauri::Runtime>(app: &tauri::App<R>) -> Result<PathBuf, ErrorDto> {

@@ -4,7 +4,17 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
 import App from "./App.svelte";
 import type { LockState } from "./lib/bindings/LockState";
-import { PRODUCTION, REPORT, SANDBOX, auditIntegrity, auditRecord, gateStatus, status } from "./lib/testing/fixtures";
+import {
+  PRODUCTION,
+  REPORT,
+  SANDBOX,
+  auditIntegrity,
+  auditRecord,
+  filterOptions,
+  gateStatus,
+  status,
+  syncStatus,
+} from "./lib/testing/fixtures";
 import { callsTo, clearMocks, mockCommands, rejection } from "./lib/testing/mock-commands";
 
 beforeEach(() => {
@@ -46,16 +56,19 @@ describe("App", () => {
     expect(screen.getByRole("heading", { name: "Connect your Hook0 API" })).toBeTruthy();
   });
 
-  it("opens the deliveries once a real profile exists, honestly empty", async () => {
+  it("opens the deliveries once a real profile exists, offering a sync of an empty cache", async () => {
     mockCommands({
       app_status: () => status({ active_profile: PRODUCTION }),
       list_profiles: () => [SANDBOX, PRODUCTION],
+      query_deliveries: () => ({ rows: [], next_cursor: null }),
+      filter_options: () => filterOptions({ profile_id: PRODUCTION.id, attempts: 0 }),
+      sync_status: () => syncStatus({ profile_id: PRODUCTION.id, last_synced_at: null }),
     });
     render(App, { props: { pollMs: 60_000 } });
 
     expect(await screen.findByRole("heading", { level: 1, name: "Deliveries" })).toBeTruthy();
     expect(window.location.hash).toBe("#/deliveries");
-    expect(screen.getAllByText("Not available yet").length).toBeGreaterThan(0);
+    expect(await screen.findByRole("heading", { name: "No deliveries cached yet" })).toBeTruthy();
     const bar = screen.getByRole("contentinfo", { name: "Status bar" });
     expect(within(bar).queryByText("SANDBOX — simulated data")).toBeNull();
   });
@@ -92,6 +105,28 @@ describe("App", () => {
     expect(callsTo(calls, "app_status").length).toBeGreaterThanOrEqual(2);
     const switcher = screen.getByLabelText<HTMLSelectElement>("Active profile");
     expect(Array.from(switcher.options).map((o) => o.textContent)).toEqual([SANDBOX.name, "Production"]);
+  });
+
+  it("opens the command palette with Ctrl+K and goes to a page from it", async () => {
+    mockCommands({
+      app_status: () => status({ active_profile: PRODUCTION }),
+      list_profiles: () => [SANDBOX, PRODUCTION],
+      gate_status: () => gateStatus(),
+      audit_list: () => ({ records: [], next_before_seq: null }),
+    });
+    window.history.replaceState(null, "", "/#/settings/about");
+    render(App, { props: { pollMs: 60_000 } });
+    await screen.findByRole("navigation", { name: "Main" });
+
+    await fireEvent.keyDown(window, { key: "k", ctrlKey: true });
+    const field = await screen.findByRole("combobox", { name: "Type a command or a page" });
+    expect(screen.getByRole("option", { name: /Lock the console/ })).toBeTruthy();
+    expect(screen.getByRole("option", { name: /Sync now/ })).toBeTruthy();
+    await fireEvent.input(field, { target: { value: "audit" } });
+    await fireEvent.keyDown(field, { key: "Enter" });
+
+    expect(await screen.findByRole("heading", { level: 1, name: "Audit log" })).toBeTruthy();
+    expect(screen.queryByRole("dialog", { name: "Command palette" })).toBeNull();
   });
 
   it("shows every later page as not available yet, and marks the current link", async () => {

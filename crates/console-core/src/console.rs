@@ -50,6 +50,8 @@ pub struct Console {
     slots: Mutex<sync_service::Slots>,
     /// Where unrequested news goes (the window, in the app).
     events: Mutex<std::sync::Arc<dyn ConsoleEvents>>,
+    /// What shows failure-spike notifications (the OS, in the app).
+    notifier: Mutex<std::sync::Arc<dyn crate::notify::Notifier>>,
 }
 
 impl Console {
@@ -72,6 +74,7 @@ impl Console {
             readers: Mutex::new(HashMap::new()),
             slots: Mutex::new(HashMap::new()),
             events: Mutex::new(std::sync::Arc::new(NoEvents)),
+            notifier: Mutex::new(std::sync::Arc::new(crate::notify::NoNotifier)),
         })
     }
 
@@ -112,11 +115,17 @@ impl Console {
             Some(profile) => self.connection_of(profile.id)?,
             None => ConnectionState::Untested,
         };
+        let last_sync_at = match &active_profile {
+            Some(profile) => self
+                .last_completed(profile.id)?
+                .map(|at| at.to_rfc3339_opts(SecondsFormat::Secs, true)),
+            None => None,
+        };
         Ok(AppStatus {
             active_profile,
             connection,
             lock,
-            last_sync_at: None,
+            last_sync_at,
             data_dir: self.data_dir.display().to_string(),
             version: env!("CARGO_PKG_VERSION").to_owned(),
         })

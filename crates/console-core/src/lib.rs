@@ -12,6 +12,7 @@ pub mod console;
 pub mod error;
 pub mod gate;
 pub mod ipc;
+pub mod notify;
 pub mod profile;
 pub mod query;
 pub mod record;

@@ -1,5 +1,5 @@
 //! The runtime handle tests (and the desktop app) use to steer a running sandbox: faults,
-//! rate limiting, subscription behaviours, and the worker's clock.
+//! rate limiting, subscription behaviours, the worker's clock, and seeded failure spikes.
 
 use crate::clock::{Micros, to_datetime};
 use crate::error::SandboxError;
@@ -193,6 +193,21 @@ impl SandboxControl {
     /// Hook0's retention removed it while the console still holds attempts naming it.
     pub fn expire_content(&self, id: Uuid) {
         self.shared.expiry.lock().expire(id);
+    }
+
+    /// A failure spike now: `failures` new events, each delivered once to this subscription
+    /// only and failed with HTTP 503, created evenly over the last `within` (see
+    /// [`crate::spike`]). Returns the new attempts' ids, oldest first.
+    pub fn seed_failure_spike(
+        &self,
+        subscription_id: Uuid,
+        failures: u32,
+        within: Duration,
+    ) -> Result<Vec<Uuid>, SandboxError> {
+        let now = self.shared.clock.now();
+        let within = crate::clock::duration_micros(within);
+        let mut store = self.shared.store.write();
+        crate::spike::seed_failure_spike(&mut store, subscription_id, failures, within, now)
     }
 
     /// How many times `GET /events/{id}` or `GET /responses/{id}` reached the server for `id`.

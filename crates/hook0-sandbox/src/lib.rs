@@ -33,6 +33,7 @@ mod rng;
 mod running;
 mod scenario;
 mod sessions;
+mod spike;
 mod state;
 mod store;
 mod worker;

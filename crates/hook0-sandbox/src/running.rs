@@ -202,6 +202,17 @@ impl RunningSandbox {
         self.shared.store.read().attempts.len()
     }
 
+    /// A failure spike now for one subscription (see [`SandboxControl::seed_failure_spike`]).
+    pub fn seed_failure_spike(
+        &self,
+        subscription_id: Uuid,
+        failures: u32,
+        within: std::time::Duration,
+    ) -> Result<Vec<Uuid>, SandboxError> {
+        self.control()
+            .seed_failure_spike(subscription_id, failures, within)
+    }
+
     pub fn control(&self) -> SandboxControl {
         SandboxControl {
             shared: self.shared.clone(),

@@ -11,10 +11,14 @@ import { listen as tauriListen } from "@tauri-apps/api/event";
 
 import type { CommandName, Commands } from "./bindings/commands";
 import type { ErrorCode } from "./bindings/ErrorCode";
+import type { CacheChanged } from "./bindings/CacheChanged";
 import type { ErrorDto } from "./bindings/ErrorDto";
+import type { OpenDeliveries } from "./bindings/OpenDeliveries";
+import type { SpikeAlert } from "./bindings/SpikeAlert";
 import type { GateStatus } from "./bindings/GateStatus";
+import type { SyncStatus } from "./bindings/SyncStatus";
 
-export type { ErrorCode, ErrorDto };
+export type { CacheChanged, ErrorCode, ErrorDto, OpenDeliveries, SpikeAlert };
 
 /** Every code the Rust side may send. A `Record` so that a new generated code fails the check. */
 const ERROR_CODES: Record<ErrorCode, true> = {
@@ -143,14 +147,18 @@ export async function call<K extends CommandName>(
 }
 
 /**
- * Events the Rust side emits, with their payloads. `cache-changed` arrives with the sync work;
- * its payload is not defined yet, so listeners must only treat it as "refresh now".
- * `lock-changed` carries the gate's new state when the console locks itself (idle, absolute
- * limit) or is locked from elsewhere.
+ * Events the Rust side emits, with their payloads. `cache-changed` follows every committed
+ * sync; `sync-changed` carries a profile's sync progress and connectivity; `failure-spike` a
+ * failure spike found after a sync. `lock-changed` carries the gate's new state when the
+ * console locks itself (idle, absolute limit) or is locked from elsewhere. `open-deliveries`
+ * follows a click on a failure-spike notification.
  */
 export interface AppEvents {
-  "cache-changed": unknown;
+  "cache-changed": CacheChanged;
+  "failure-spike": SpikeAlert;
   "lock-changed": GateStatus;
+  "open-deliveries": OpenDeliveries;
+  "sync-changed": SyncStatus;
 }
 
 /** Stops listening. Never throws: a failure to unsubscribe only leaves a handler behind. */

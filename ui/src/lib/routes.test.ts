@@ -21,6 +21,8 @@ describe("resolve", () => {
   it("knows every page", () => {
     expect(resolve("/deliveries")).toEqual({ kind: "page", page: "deliveries" });
     expect(resolve("/settings/profiles")).toEqual({ kind: "page", page: "settings/profiles" });
+    expect(resolve("/failures")).toEqual({ kind: "page", page: "failures" });
+    expect(resolve("/settings/notifications")).toEqual({ kind: "page", page: "settings/notifications" });
   });
 
   it("sends /settings to the connection profiles", () => {

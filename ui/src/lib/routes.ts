@@ -7,12 +7,14 @@ import type { IconName } from "./icons";
 /** A page the shell can show. */
 export type PageId =
   | "deliveries"
+  | "failures"
   | "replays"
   | "incidents"
   | "audit"
   | "settings/profiles"
   | "settings/gate"
   | "settings/cache"
+  | "settings/notifications"
   | "settings/about";
 
 /** What a path resolves to. */
@@ -31,6 +33,7 @@ export interface NavEntry {
 
 export const MAIN_NAV: readonly NavEntry[] = [
   { page: "deliveries", path: "/deliveries", label: "Deliveries", icon: "deliveries" },
+  { page: "failures", path: "/failures", label: "Failures", icon: "alert" },
   { page: "replays", path: "/replays", label: "Replays", icon: "replays" },
   { page: "incidents", path: "/incidents", label: "Incidents", icon: "incidents" },
   { page: "audit", path: "/audit", label: "Audit", icon: "audit" },
@@ -47,6 +50,7 @@ export const SETTINGS_NAV: readonly NavEntry[] = [
   { page: "settings/profiles", path: "/settings/profiles", label: "Connection profiles", icon: "plug" },
   { page: "settings/gate", path: "/settings/gate", label: "Two-factor gate", icon: "key" },
   { page: "settings/cache", path: "/settings/cache", label: "Local cache", icon: "database" },
+  { page: "settings/notifications", path: "/settings/notifications", label: "Notifications", icon: "bell" },
   { page: "settings/about", path: "/settings/about", label: "About", icon: "info" },
 ];
 

@@ -42,6 +42,15 @@ impl Console {
         operation: impl FnOnce(&CacheReader) -> Result<T, QueryError>,
     ) -> Result<T, ErrorDto> {
         let profile = self.active_profile_id()?;
+        self.with_reader_of(profile, operation)
+    }
+
+    /// Runs `operation` on the read connection of a profile's cache (opened on first use).
+    pub(super) fn with_reader_of<T>(
+        &self,
+        profile: Uuid,
+        operation: impl FnOnce(&CacheReader) -> Result<T, QueryError>,
+    ) -> Result<T, ErrorDto> {
         // Opened before the readers are locked: opening asks the gate, and a gate that has
         // just locked itself clears the readers.
         let fresh = if self.readers()?.contains_key(&profile) {

@@ -4,13 +4,15 @@
 //! shell through [`ConsoleEvents`]; every commit (each progress report follows one) tells the
 //! window the cache changed, at most once a second. A sync that cannot reach the API marks the
 //! profile offline, so the explorer says it is showing the cache as of the last completed
-//! sync. Locking the console cancels running syncs (see `caches`).
+//! sync. Locking the console cancels running syncs (see `caches`). A sync that completes is
+//! followed by the failure-spike check (see `notifications`).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, SecondsFormat, Utc};
+use rusqlite::OptionalExtension as _;
 use uuid::Uuid;
 
 use super::Console;
@@ -24,7 +26,8 @@ pub trait ConsoleEvents: Send + Sync + std::fmt::Debug {
     fn sync_changed(&self, status: &SyncStatus);
     /// A profile's cache has new data.
     fn cache_changed(&self, change: &CacheChanged);
-    /// A failure spike the OS could not show: the window shows it instead.
+    /// A new failure spike: the window shows a banner when the OS could not show it
+    /// (`shown_by_os` false), a quieter trace otherwise.
     fn spike(&self, alert: &SpikeAlert);
 }
 
@@ -181,10 +184,17 @@ impl Console {
         let outcome = self
             .sync_profile(profile, &options, &cancel, &mut sink)
             .await;
-        if outcome.is_ok()
-            && let Err(error) = self.mark_completed(profile)
-        {
-            tracing::warn!(%error, "the sync's end could not be recorded");
+        if outcome.is_ok() {
+            if let Err(error) = self.mark_completed(profile) {
+                tracing::warn!(%error, "the sync's end could not be recorded");
+            }
+            // Before the sync reads as ended, so that its news comes with it.
+            let console = Arc::clone(&self);
+            match tokio::task::spawn_blocking(move || console.after_sync(profile)).await {
+                Ok(Ok(_)) => {}
+                Ok(Err(error)) => tracing::warn!(%error, "failure spikes were not checked"),
+                Err(error) => tracing::warn!(%error, "the failure-spike check stopped"),
+            }
         }
         if let Ok(mut slots) = self.slots() {
             let slot = slots.entry(profile).or_default();
@@ -226,15 +236,18 @@ impl Console {
         })
     }
 
-    /// When the profile's last sync completed, from its cache.
+    /// When the profile's last sync completed, from its cache (read through the explorer's
+    /// reader: the status bar asks often).
     pub(super) fn last_completed(&self, profile: Uuid) -> Result<Option<DateTime<Utc>>, ErrorDto> {
         if !self.cache_path(profile).exists() {
             return Ok(None);
         }
-        let cache = self.open_cache(profile)?;
-        let value = cache
-            .sync_state(COMPLETED_SCOPE, COMPLETED_KEY)
-            .map_err(|e| e.to_dto())?;
+        let value: Option<String> = self.with_reader_of(profile, |r| {
+            Ok(r.conn()
+                .prepare_cached("SELECT value FROM sync_state WHERE scope = ?1 AND key = ?2")?
+                .query_row((COMPLETED_SCOPE, COMPLETED_KEY), |row| row.get(0))
+                .optional()?)
+        })?;
         Ok(value
             .and_then(|v| DateTime::parse_from_rfc3339(&v).ok())
             .map(|t| t.to_utc()))

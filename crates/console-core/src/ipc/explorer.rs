@@ -83,3 +83,13 @@ pub struct NotificationSettings {
     /// Subscriptions whose spikes are not notified.
     pub muted_subscriptions: Vec<Uuid>,
 }
+
+/// Sent with `open-deliveries` when the operator clicks a failure-spike notification: the
+/// window shows that subscription's failed deliveries.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct OpenDeliveries {
+    /// The profile the spike belongs to.
+    pub profile_id: Uuid,
+    /// The subscription whose deliveries to show.
+    pub subscription_id: Uuid,
+}

@@ -9,7 +9,9 @@ use serde::{Deserialize, Serialize};
 use ts_rs::{Config, TS};
 use uuid::Uuid;
 
-pub use explorer::{CacheChanged, NotificationSettings, SpikeAlert, SyncState, SyncStatus};
+pub use explorer::{
+    CacheChanged, NotificationSettings, OpenDeliveries, SpikeAlert, SyncState, SyncStatus,
+};
 pub use gate::{
     AuditExport, AuditIntegrity, EnrollmentOffer, GateStatus, KeyringReport, PassphraseChange,
     PassphraseStrength, RecoveryCodes, SecuritySettings, UnlockRequest,
@@ -103,6 +105,11 @@ macro_rules! commands {
         pub fn export_command_types(cfg: &Config) -> Result<(), ts_rs::ExportError> {
             $( $( export_if_named::<$arg_ty>(cfg)?; )* export_if_named::<$result>(cfg)?; )*
             export_if_named::<crate::error::ErrorDto>(cfg)?;
+            // Payloads of the events the shell emits (see `AppEvents` in the UI).
+            export_if_named::<CacheChanged>(cfg)?;
+            export_if_named::<SpikeAlert>(cfg)?;
+            export_if_named::<OpenDeliveries>(cfg)?;
+            export_if_named::<GateStatus>(cfg)?;
             Ok(())
         }
     };

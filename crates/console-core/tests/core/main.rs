@@ -19,6 +19,8 @@ mod gate_flow;
 mod gate_secrets;
 mod gate_support;
 mod layering;
+mod notify_console;
+mod notify_spikes;
 mod probe;
 mod profile_retention;
 mod profiles;

@@ -10,4 +10,5 @@ mod generator;
 mod lifecycle;
 mod paging;
 mod ratelimit;
+mod spike;
 mod support;

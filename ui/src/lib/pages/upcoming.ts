@@ -13,17 +13,6 @@ export interface UpcomingFeature {
 }
 
 export const UPCOMING = {
-  deliveries: {
-    title: "Deliveries",
-    icon: "deliveries",
-    lead: "The complete delivery history of your Hook0 applications, synced into an encrypted local cache so that it stays searchable offline.",
-    items: [
-      "Every request attempt, not only the last page: synced incrementally and resumably",
-      "Filters by status, HTTP status class, error kind, subscription and event type",
-      "Full-text search over payloads and response bodies",
-      "Failures grouped by cause, with counts over time",
-    ],
-  },
   replays: {
     title: "Replays",
     icon: "replays",

@@ -3,12 +3,16 @@ import type { AppStatus } from "../bindings/AppStatus";
 import type { AuditIntegrity } from "../bindings/AuditIntegrity";
 import type { AuditRecord } from "../bindings/AuditRecord";
 import type { ConnectionReport } from "../bindings/ConnectionReport";
+import type { DeliveryDetail } from "../bindings/DeliveryDetail";
+import type { DeliveryRow } from "../bindings/DeliveryRow";
 import type { EnrollmentOffer } from "../bindings/EnrollmentOffer";
+import type { FilterOptions } from "../bindings/FilterOptions";
 import type { GateStatus } from "../bindings/GateStatus";
 import type { PassphraseStrength } from "../bindings/PassphraseStrength";
 import type { Profile } from "../bindings/Profile";
 import type { RecoveryCodes } from "../bindings/RecoveryCodes";
 import type { SecuritySettings } from "../bindings/SecuritySettings";
+import type { SyncStatus } from "../bindings/SyncStatus";
 
 export const SANDBOX: Profile = {
   id: "0b8f4c3e-5d0e-4a43-9a0f-6f1f1f5e0a01",
@@ -158,6 +162,97 @@ export function auditIntegrity(overrides: Partial<AuditIntegrity> = {}): AuditIn
     records: 42,
     problem: null,
     checked_at: new Date().toISOString(),
+    ...overrides,
+  };
+}
+
+/**
+ * A 64-bit count as the web view receives it: ts-rs types Rust's `u64` as `bigint`, but the
+ * JSON answer carries a plain number.
+ */
+export function u64(value: number): bigint {
+  return value as unknown as bigint;
+}
+
+export const APP_ID = "b0000000-0000-4000-8000-000000000001";
+export const SUBSCRIPTION_ID = "c0000000-0000-4000-8000-000000000001";
+
+/** Attempt `n` of a made-up history: ids and times follow `n`, newest first. */
+export function deliveryRow(n: number, overrides: Partial<DeliveryRow> = {}): DeliveryRow {
+  const id = String(n).padStart(12, "0");
+  return {
+    attempt_id: `a1000000-0000-4000-8000-${id}`,
+    application_id: APP_ID,
+    application_name: "Billing webhooks",
+    event_id: `e1000000-0000-4000-8000-${id}`,
+    event_type: "billing.invoice.paid",
+    subscription_id: SUBSCRIPTION_ID,
+    subscription_description: "Invoices to ERP",
+    target_url: "https://erp.example.com/hooks/invoices",
+    created_at: new Date(Date.UTC(2026, 2, 4, 10, 0, 0) - n * 1000).toISOString(),
+    status: "successful",
+    outcome: "delivered",
+    retry_count: 0,
+    http_status: 200,
+    error_kind: null,
+    latency_ms: u64(120),
+    delay_until: null,
+    response_id: `f1000000-0000-4000-8000-${id}`,
+    payload_cached: true,
+    response_cached: true,
+    delivery_attempts: 1,
+    ...overrides,
+  };
+}
+
+/** A delivery's detail with everything cached. */
+export function deliveryDetail(row: DeliveryRow, overrides: Partial<DeliveryDetail> = {}): DeliveryDetail {
+  return {
+    attempt: row,
+    chain: [row],
+    event: {
+      content_type: "application/json",
+      payload: { encoding: "text", data: '{"invoice":{"id":"inv_42","lines":[{"sku":"A1","amount":1200}],"note":"refund requested"}}' },
+      labels: [["tenant", "acme"]],
+      metadata: null,
+    },
+    payload_status: "cached",
+    response: {
+      http_code: row.http_status,
+      headers: '{"content-type":"application/json"}',
+      body: { encoding: "text", data: '{"ok":true}' },
+      elapsed_ms: row.latency_ms,
+      error_name: null,
+    },
+    response_status: "cached",
+    ...overrides,
+  };
+}
+
+export function syncStatus(overrides: Partial<SyncStatus> = {}): SyncStatus {
+  return {
+    profile_id: SANDBOX.id,
+    sync: { state: "idle" },
+    last_synced_at: "2026-03-04T09:00:00Z",
+    last_error: null,
+    offline: false,
+    auto_sync_minutes: null,
+    ...overrides,
+  };
+}
+
+export function filterOptions(overrides: Partial<FilterOptions> = {}): FilterOptions {
+  return {
+    profile_id: SANDBOX.id,
+    applications: [{ id: APP_ID, name: "Billing webhooks" }],
+    subscriptions: [
+      { id: SUBSCRIPTION_ID, application_id: APP_ID, description: "Invoices to ERP", target_url: "https://erp.example.com/hooks/invoices" },
+    ],
+    event_types: ["billing.invoice.paid", "billing.invoice.voided"],
+    labels: [{ key: "tenant", values: ["acme", "globex"] }],
+    attempts: 1000,
+    oldest: "2026-02-01T00:00:00Z",
+    newest: "2026-03-04T10:00:00Z",
     ...overrides,
   };
 }
