@@ -3,9 +3,9 @@
 //! Align these with the page when it changes; nothing else in the benchmark names the DOM.
 
 /// One delivery row of the table.
-pub const ROW_SELECTOR: &str = "[data-testid='delivery-row']";
+pub const ROW_SELECTOR: &str = "[role='row'][data-attempt-id]";
 /// The table's scrolling container (scrolled while browsing).
-pub const TABLE_SELECTOR: &str = "[data-testid='deliveries-table']";
+pub const TABLE_SELECTOR: &str = "[data-testid='deliveries-grid']";
 /// Present once the rows for a filter are rendered; its value is the URL hash's query (what
 /// follows `?` in `#/deliveries?…`, exactly as set, empty for no filter).
 pub const LOADED_FILTER_SELECTOR: &str = "[data-loaded-filter]";
@@ -24,19 +24,20 @@ pub const PLACEHOLDER_HEADING_SELECTOR: &str = "#placeholder-title";
 /// The deliveries page's hash path.
 pub const DELIVERIES_HASH: &str = "#/deliveries";
 
-/// Filter parameters of the deliveries URL (`#/deliveries?status=failed&http_class=5`).
+/// Filter parameters of the deliveries URL (`#/deliveries?status=failed&class=5`; see
+/// `ui/src/lib/deliveries/view.ts`).
 pub mod param {
     pub const STATUS: &str = "status";
-    pub const HTTP_CLASS: &str = "http_class";
-    pub const SUBSCRIPTION: &str = "subscription";
-    pub const EVENT_TYPE: &str = "event_type";
+    pub const HTTP_CLASS: &str = "class";
+    pub const SUBSCRIPTION: &str = "sub";
+    pub const EVENT_TYPE: &str = "type";
     /// RFC 3339, inclusive.
     pub const FROM: &str = "from";
     /// RFC 3339, exclusive.
     pub const UNTIL: &str = "until";
     /// Words searched in payloads.
     pub const SEARCH: &str = "q";
-    pub const MIN_RETRY: &str = "min_retry";
+    pub const MIN_RETRY: &str = "retry_min";
 }
 
 /// Sends the unlock form (already filled) and waits, frame by frame, for the first delivery
