@@ -1,6 +1,7 @@
 //! `cargo xtask bench [NAME…] [--json]`: builds the benchmarks in release, runs them, prints
 //! a table (or, with `--json`, one JSON object per figure per line) and keeps the figures in
-//! `target/bench/last.jsonl`.
+//! `target/bench/last.jsonl`. Without names it runs the headless benchmarks; `explorer` (the
+//! real window, about three minutes plus the release app's build) runs when named.
 
 use std::fs;
 
@@ -9,6 +10,8 @@ use serde_json::Value;
 
 use crate::exec::{self, Cmd};
 use crate::paths;
+use crate::setup::{self, Needs};
+use crate::test;
 
 pub fn bench(args: &[String]) -> anyhow::Result<()> {
     let json = args.iter().any(|a| a == "--json");
@@ -19,6 +22,27 @@ pub fn bench(args: &[String]) -> anyhow::Result<()> {
         .collect();
     if let Some(flag) = names.iter().find(|n| n.starts_with('-')) {
         bail!("unknown option `{flag}` (cargo xtask bench [NAME…] [--json])");
+    }
+    // `explorer` drives the release app in a real window: it needs the GUI libraries, the
+    // built front end, the app, a bare Tauri window to compare with, and a display.
+    let window = names.contains(&"explorer");
+    if window {
+        setup::all(Needs {
+            gui: true,
+            e2e: true,
+            keyrings: false,
+        })?;
+        exec::npm(&["run", "build"]).run()?;
+        exec::cargo(&[
+            "build",
+            "--release",
+            "--locked",
+            "-p",
+            "hook0-console-app",
+            "-p",
+            "bare-window",
+        ])
+        .run()?;
     }
     exec::cargo(&[
         "build",
@@ -33,9 +57,26 @@ pub fn bench(args: &[String]) -> anyhow::Result<()> {
     let release = paths::target().join("release");
     let out_dir = paths::target().join("bench");
     fs::create_dir_all(&out_dir)?;
-    let output = Cmd::new(release.join("console-bench"), &names)
+    let bench_bin = release.join("console-bench");
+    let has_display =
+        std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some();
+    let cmd = if window && cfg!(target_os = "linux") && !has_display {
+        let bench_bin = bench_bin.to_string_lossy().into_owned();
+        let mut args = vec!["-a", "-s", "-screen 0 1280x800x24", bench_bin.as_str()];
+        args.extend_from_slice(&names);
+        Cmd::new("xvfb-run", &args)
+    } else {
+        Cmd::new(&bench_bin, &names)
+    };
+    let output = cmd
         .env("HOOK0_SANDBOX_BIN", release.join("hook0-sandbox"))
         .env("HOOK0_BENCH_DIR", &out_dir)
+        .env(
+            "HOOK0_CONSOLE_APP",
+            paths::release_binary("hook0-console-app"),
+        )
+        .env("HOOK0_BARE_WINDOW", paths::release_binary("bare-window"))
+        .env("TAURI_DRIVER", test::tauri_driver())
         .output()
         .context("the benchmarks failed")?;
     let figures: Vec<Value> = output

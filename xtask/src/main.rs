@@ -23,7 +23,8 @@ commands:
   setup            only install what is missing
   bindings         regenerate the TypeScript bindings in ui/src/lib/bindings
   bench [NAME…] [--json]
-                   run benchmarks (ingest, sync, query) in release; figures also in
+                   run benchmarks (ingest, sync, query; explorer when named: the
+                   release app in a real window) in release; figures also in
                    target/bench/last.jsonl
 ";
 

@@ -20,10 +20,18 @@ pub fn target() -> PathBuf {
 
 /// The desktop binary of a debug build.
 pub fn app_binary() -> PathBuf {
-    let name = if cfg!(windows) {
-        "hook0-console-app.exe"
+    target().join("debug").join(executable("hook0-console-app"))
+}
+
+/// A binary of a release build.
+pub fn release_binary(name: &str) -> PathBuf {
+    target().join("release").join(executable(name))
+}
+
+fn executable(name: &str) -> String {
+    if cfg!(windows) {
+        format!("{name}.exe")
     } else {
-        "hook0-console-app"
-    };
-    target().join("debug").join(name)
+        name.to_owned()
+    }
 }

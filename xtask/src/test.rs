@@ -174,15 +174,7 @@ fn real_keyrings(tally: &mut Tally) -> anyhow::Result<()> {
 
 /// The end-to-end tests drive the real window, so they need a display: Xvfb on Linux.
 fn end_to_end() -> anyhow::Result<(bool, String)> {
-    let driver = which("tauri-driver")
-        .or_else(|| {
-            let home = std::env::var_os("CARGO_HOME")
-                .map(PathBuf::from)
-                .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))?;
-            let candidate = home.join("bin").join("tauri-driver");
-            candidate.is_file().then_some(candidate)
-        })
-        .unwrap_or_else(|| PathBuf::from("tauri-driver"));
+    let driver = tauri_driver();
     let mut args: Vec<&str> = Vec::new();
     let runner = if exec::on_path("cargo-nextest") {
         vec![
@@ -221,6 +213,19 @@ fn end_to_end() -> anyhow::Result<(bool, String)> {
             paths::target().join("e2e-screenshots"),
         )
         .run_captured()
+}
+
+/// tauri-driver on PATH, or where `cargo install` put it.
+pub fn tauri_driver() -> PathBuf {
+    which("tauri-driver")
+        .or_else(|| {
+            let home = std::env::var_os("CARGO_HOME")
+                .map(PathBuf::from)
+                .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))?;
+            let candidate = home.join("bin").join("tauri-driver");
+            candidate.is_file().then_some(candidate)
+        })
+        .unwrap_or_else(|| PathBuf::from("tauri-driver"))
 }
 
 fn which(program: &str) -> Option<PathBuf> {

@@ -6,6 +6,7 @@
 //! reading the figures, never by a timed test.
 
 mod emit;
+mod explorer;
 mod fill;
 mod ingest;
 mod query;
@@ -15,7 +16,10 @@ mod sync;
 
 use std::process::ExitCode;
 
+/// What runs when no benchmark is named.
 const BENCHES: &[&str] = &["ingest", "sync", "query"];
+/// Run only when named: `explorer` needs a display and the release app.
+const ON_REQUEST: &[&str] = &["explorer"];
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -44,7 +48,10 @@ fn main() -> ExitCode {
                 "ingest" => bare_sqlite = Some(ingest::run().await?),
                 "sync" => bare_http = Some(sync::run().await?),
                 "query" | "fts" | "groups" => query::run().await?,
-                other => anyhow::bail!("unknown benchmark `{other}` (known: {BENCHES:?})"),
+                "explorer" => explorer::run().await?,
+                other => anyhow::bail!(
+                    "unknown benchmark `{other}` (known: {BENCHES:?}, {ON_REQUEST:?})"
+                ),
             }
         }
         if let (Some(sqlite), Some(http)) = (bare_sqlite, bare_http) {

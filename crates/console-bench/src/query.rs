@@ -18,12 +18,15 @@ use crate::fill;
 
 const RUNS: usize = 200;
 
-struct Universe {
-    applications: Vec<Uuid>,
-    subscriptions: Vec<Uuid>,
-    first: i64,
-    last: i64,
-    words: Vec<String>,
+/// What a cache holds, for building realistic questions about it.
+pub(crate) struct Universe {
+    pub applications: Vec<Uuid>,
+    pub subscriptions: Vec<Uuid>,
+    /// Oldest and newest attempt, microseconds since the epoch.
+    pub first: i64,
+    pub last: i64,
+    /// Words present in cached payloads.
+    pub words: Vec<String>,
 }
 
 pub async fn run() -> anyhow::Result<()> {
@@ -92,7 +95,7 @@ pub async fn run() -> anyhow::Result<()> {
     Ok(())
 }
 
-fn universe(conn: &rusqlite::Connection) -> anyhow::Result<Universe> {
+pub(crate) fn universe(conn: &rusqlite::Connection) -> anyhow::Result<Universe> {
     let uuids = |sql: &str| -> anyhow::Result<Vec<Uuid>> {
         let mut stmt = conn.prepare(sql)?;
         let rows = stmt.query_map([], |r| r.get::<_, Vec<u8>>(0))?;

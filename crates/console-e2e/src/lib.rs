@@ -22,7 +22,23 @@ pub const UI_TIMEOUT: Duration = Duration::from_secs(20);
 pub struct App {
     client: Client,
     driver: Child,
-    data_dir: tempfile::TempDir,
+    data_dir: DataDir,
+}
+
+/// A fresh directory removed with the app, or one the caller prepared and keeps.
+#[derive(Debug)]
+enum DataDir {
+    Fresh(tempfile::TempDir),
+    Kept(PathBuf),
+}
+
+impl DataDir {
+    fn path(&self) -> &std::path::Path {
+        match self {
+            Self::Fresh(dir) => dir.path(),
+            Self::Kept(dir) => dir,
+        }
+    }
 }
 
 impl App {
@@ -31,10 +47,22 @@ impl App {
         let app = std::env::var_os("HOOK0_CONSOLE_APP")
             .map(PathBuf::from)
             .context("HOOK0_CONSOLE_APP must name the built app (cargo xtask test sets it)")?;
+        Self::start(DataDir::Fresh(tempfile::tempdir()?), &app).await
+    }
+
+    /// Starts tauri-driver and `app_binary` on a data directory the caller prepared (an
+    /// enrolled console, a filled cache, …). The directory is kept when the app closes.
+    pub async fn launch_with(
+        data_dir: &std::path::Path,
+        app_binary: &std::path::Path,
+    ) -> anyhow::Result<Self> {
+        Self::start(DataDir::Kept(data_dir.to_owned()), app_binary).await
+    }
+
+    async fn start(data_dir: DataDir, app: &std::path::Path) -> anyhow::Result<Self> {
         let app = app
             .canonicalize()
             .with_context(|| format!("no app binary at {}", app.display()))?;
-        let data_dir = tempfile::tempdir()?;
         // The driver's (and so the app's) stderr goes to a file: an inherited pipe would stay
         // open in WebKit's helper processes after the test ends.
         let log = std::fs::File::create(data_dir.path().join("driver.log"))?;
@@ -80,6 +108,12 @@ impl App {
     /// The app's data directory for this run.
     pub fn data_dir(&self) -> &std::path::Path {
         self.data_dir.path()
+    }
+
+    /// The process id of tauri-driver; the app runs below it (tauri-driver → WebKitWebDriver
+    /// → app → WebKit's own processes).
+    pub fn driver_pid(&self) -> u32 {
+        self.driver.id()
     }
 
     /// The WebDriver client, for anything the helpers below do not cover.
@@ -341,6 +375,12 @@ impl Authenticator {
             let next = (step + 1) * 30;
             tokio::time::sleep(Duration::from_secs(next - now) + Duration::from_millis(300)).await;
         }
+    }
+
+    /// Remembers that the console already accepted a code of `step` (an enrollment made
+    /// outside the window, for instance).
+    pub fn mark_used(&mut self, step: u64) {
+        self.last_step = Some(self.last_step.map_or(step, |used| used.max(step)));
     }
 
     /// The next code the console has not seen yet; remembers its step as used.
