@@ -17,9 +17,14 @@ async function pick(label: string, choice: string | RegExp): Promise<void> {
   await fireEvent.click(screen.getByRole("checkbox", { name: choice }));
 }
 
+async function openMore(): Promise<void> {
+  await fireEvent.click(screen.getByRole("button", { name: /^More filters/ }));
+}
+
 describe("FilterBar", () => {
-  it("labels every control", () => {
+  it("labels every control", async () => {
     setUp();
+    await openMore();
     for (const label of [
       "Search",
       "Search in",
@@ -82,6 +87,7 @@ describe("FilterBar", () => {
 
   it("sets HTTP class and status, retries, target, and latest only", async () => {
     const { last } = setUp();
+    await openMore();
 
     await fireEvent.change(screen.getByLabelText("HTTP class"), { target: { value: "5" } });
     expect(last().filter).toEqual({ http_class: 5 });
@@ -97,6 +103,29 @@ describe("FilterBar", () => {
     expect(last().filter).toEqual({ target_url: "erp.example" });
     await fireEvent.click(screen.getByLabelText("Latest attempt only"));
     expect(last().filter).toEqual({ latest_only: true });
+  });
+
+  it("keeps the rarer filters folded until asked for, and counts the ones set", async () => {
+    const { result } = setUp();
+    const toggle = screen.getByRole("button", { name: "More filters" });
+    expect(toggle.getAttribute("aria-expanded")).toBe("false");
+    expect(screen.queryByLabelText("HTTP status")).toBeNull();
+
+    await result.rerender({ view: withFilter(emptyView(), { http_status: 503, latest_only: true }) });
+    const opened = screen.getByRole("button", { name: "More filters (2 set)" });
+    expect(opened.getAttribute("aria-expanded")).toBe("true");
+    expect(screen.getByLabelText<HTMLInputElement>("HTTP status").value).toBe("503");
+
+    await fireEvent.click(opened);
+    expect(opened.getAttribute("aria-expanded")).toBe("false");
+    expect(screen.queryByLabelText("HTTP status")).toBeNull();
+    expect(screen.getByRole("button", { name: "More filters (2 set)" })).toBeTruthy();
+  });
+
+  it("opens the rarer filters of a bookmarked view", () => {
+    setUp(withFilter(emptyView(), { target_url: "erp" }));
+    expect(screen.getByRole("button", { name: "More filters (1 set)" }).getAttribute("aria-expanded")).toBe("true");
+    expect(screen.getByLabelText<HTMLInputElement>("Target URL contains").value).toBe("erp");
   });
 
   it("offers presets and a custom time window", async () => {
@@ -117,6 +146,7 @@ describe("FilterBar", () => {
 
   it("adds and removes label conditions", async () => {
     const { last, result } = setUp();
+    await openMore();
 
     await fireEvent.change(screen.getByLabelText("Label key"), { target: { value: "tenant" } });
     await fireEvent.change(screen.getByLabelText("Label value"), { target: { value: "globex" } });
