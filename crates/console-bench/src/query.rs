@@ -165,6 +165,7 @@ fn mixed_query(rng: &mut StdRng, u: &Universe) -> DeliveryQuery {
         SortKey::CreatedAt,
         SortKey::Latency,
         SortKey::RetryCount,
+        SortKey::HttpStatus,
     ]
     .choose(rng)
     .unwrap_or(&SortKey::CreatedAt);

@@ -31,6 +31,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "delivery_order",
         sql: include_str!("migrations/20261129_200000_delivery_order.sql"),
     },
+    Migration {
+        version: 20261130000000,
+        name: "http_order",
+        sql: include_str!("migrations/20261130_000000_http_order.sql"),
+    },
 ];
 
 /// The highest version this binary knows.

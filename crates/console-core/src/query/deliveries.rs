@@ -168,7 +168,8 @@ fn page_in_snapshot(
             filter.created_until.map(|u| u.saturating_sub(1)),
         ),
         SortKey::RetryCount => (filter.min_retry_count, filter.max_retry_count),
-        SortKey::Latency | SortKey::HttpStatus => (None, None),
+        SortKey::HttpStatus => (filter.http_status, filter.http_status),
+        SortKey::Latency => (None, None),
     };
     let bounds = value_bounds(sort, lo, hi);
     let mut keys = first_rows(conn, &source, &c, sort, cursor, bounds, want)?;

@@ -10,7 +10,7 @@
 //!   (counted inside an index, up to a sixteenth of the attempts and at most
 //!   [`COLLECT_AT_MOST`], before deciding).
 //!
-//! Latency and retry count are tied to application, status and HTTP class (timeouts hold the
+//! Latency, retry count and HTTP status are tied to application, status and HTTP class (timeouts hold the
 //! longest latencies, failures the highest retry counts, each target fails its own way): their
 //! indexes lead with (application, status, class), the walk reads one arm per partition that
 //! the filter allows, and merges the arms by key.
@@ -63,6 +63,7 @@ pub(crate) const BY_TIME: &str = "attempt_time";
 pub(crate) const BY_SUBSCRIPTION: &str = "attempt_sub_class_time";
 pub(crate) const BY_LATENCY: &str = "attempt_latency";
 pub(crate) const BY_RETRIES: &str = "attempt_retries";
+pub(crate) const BY_HTTP: &str = "attempt_http";
 
 /// One partition of an index: equality values of its leading columns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -167,7 +168,7 @@ pub(crate) fn choose(
                 None => Ok(ordered(BY_TIME, vec![Arm::Whole])),
             }
         }
-        SortKey::Latency | SortKey::RetryCount => {
+        SortKey::Latency | SortKey::RetryCount | SortKey::HttpStatus => {
             let window = (
                 f.created_from.unwrap_or(i64::MIN),
                 f.created_until.unwrap_or(i64::MAX),
@@ -192,21 +193,17 @@ pub(crate) fn choose(
                     });
                 }
             }
-            let index = if key == SortKey::Latency {
-                BY_LATENCY
-            } else {
-                BY_RETRIES
+            let index = match key {
+                SortKey::Latency => BY_LATENCY,
+                SortKey::RetryCount => BY_RETRIES,
+                SortKey::HttpStatus => BY_HTTP,
+                SortKey::CreatedAt => BY_TIME,
             };
             Ok(ordered(
                 index,
                 app_status_class_arms(conn, index, f, r, class)?,
             ))
         }
-        // No index orders by HTTP status: the filters' own indexes collect the rows.
-        SortKey::HttpStatus => Ok(Source::Collected {
-            index: None,
-            arms: vec![Arm::Whole],
-        }),
     }
 }
 
