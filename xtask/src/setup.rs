@@ -44,7 +44,8 @@ const BUILD_PACKAGES: &[&str] = &[
     "librsvg2-dev",
     "libxdo-dev",
 ];
-const E2E_PACKAGES: &[&str] = &["xvfb", "xauth", "webkit2gtk-driver"];
+/// dbus-daemon: the notification tests run a session bus of their own.
+const E2E_PACKAGES: &[&str] = &["xvfb", "xauth", "webkit2gtk-driver", "dbus-daemon"];
 /// gnome-keyring is the Secret Service, dbus-daemon gives `dbus-run-session`, keyutils gives
 /// `keyctl` (a session keyring of its own for the kernel-keyring test).
 const KEYRING_PACKAGES: &[&str] = &["gnome-keyring", "dbus-daemon", "keyutils"];

@@ -5,6 +5,8 @@
 //! Needs `HOOK0_CONSOLE_APP` (the built app) and `tauri-driver` on PATH or in `TAURI_DRIVER`;
 //! `cargo xtask test` provides both and a virtual display.
 
+pub mod notifications;
+
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -44,10 +46,15 @@ impl DataDir {
 impl App {
     /// Starts tauri-driver and the app with a fresh, empty data directory.
     pub async fn launch() -> anyhow::Result<Self> {
+        Self::launch_with_env(&[]).await
+    }
+
+    /// [`App::launch`] with more environment for the app (a session bus of the test's own…).
+    pub async fn launch_with_env(env: &[(&str, &str)]) -> anyhow::Result<Self> {
         let app = std::env::var_os("HOOK0_CONSOLE_APP")
             .map(PathBuf::from)
             .context("HOOK0_CONSOLE_APP must name the built app (cargo xtask test sets it)")?;
-        Self::start(DataDir::Fresh(tempfile::tempdir()?), &app).await
+        Self::start(DataDir::Fresh(tempfile::tempdir()?), &app, env).await
     }
 
     /// Starts tauri-driver and `app_binary` on a data directory the caller prepared (an
@@ -56,10 +63,14 @@ impl App {
         data_dir: &std::path::Path,
         app_binary: &std::path::Path,
     ) -> anyhow::Result<Self> {
-        Self::start(DataDir::Kept(data_dir.to_owned()), app_binary).await
+        Self::start(DataDir::Kept(data_dir.to_owned()), app_binary, &[]).await
     }
 
-    async fn start(data_dir: DataDir, app: &std::path::Path) -> anyhow::Result<Self> {
+    async fn start(
+        data_dir: DataDir,
+        app: &std::path::Path,
+        env: &[(&str, &str)],
+    ) -> anyhow::Result<Self> {
         let app = app
             .canonicalize()
             .with_context(|| format!("no app binary at {}", app.display()))?;
@@ -79,6 +90,7 @@ impl App {
             // The app inherits this environment through the driver.
             .env("HOOK0_CONSOLE_DATA_DIR", data_dir.path())
             .env("HOOK0_CONSOLE_LOG", "warn")
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::from(log))
             .spawn()

@@ -5,7 +5,7 @@
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
-use console_e2e::{App, xpath_literal};
+use console_e2e::App;
 use fantoccini::Locator;
 use hook0_sandbox::{RunningSandbox, SandboxOptions, ScenarioConfig};
 
@@ -56,26 +56,7 @@ async fn sync_filter_search_open_and_query_offline() -> anyhow::Result<()> {
     app.enroll().await?;
 
     // A profile for this sandbox, made active.
-    app.click("Settings").await?;
-    app.click("Connection profiles").await?;
-    app.click("Add profile").await?;
-    app.fill("Name", "Staging").await?;
-    app.fill("API base URL", sandbox.api_base_url().as_str())
-        .await?;
-    app.fill("Token", sandbox.service_token()).await?;
-    app.click("Save profile").await?;
-    let row = format!(
-        "//article[contains(normalize-space(.), {})]",
-        xpath_literal("Staging")
-    );
-    app.wait_for_text(&row, &["Staging"]).await?;
-    app.find(Locator::XPath(&format!(
-        "{row}//button[normalize-space(.)='Make active']"
-    )))
-    .await?
-    .click()
-    .await?;
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    crate::support::add_active_profile(&app, "Staging", &sandbox).await?;
 
     app.click("Deliveries").await?;
     app.wait_for_text(

@@ -3,4 +3,6 @@
 
 mod explorer;
 mod gate;
+mod notifications;
 mod profiles;
+mod support;
