@@ -4,6 +4,7 @@
 mod commands;
 mod events;
 pub mod notifier;
+mod rendering;
 mod setup;
 mod state;
 

@@ -135,9 +135,10 @@ fn open_window<R: tauri::Runtime>(
         .find(|w| w.label == MAIN_WINDOW)
         .cloned()
         .ok_or_else(|| ErrorDto::new(ErrorCode::Internal, "no main window is configured"))?;
-    tauri::WebviewWindowBuilder::from_config(app.handle(), &config)
+    let window = tauri::WebviewWindowBuilder::from_config(app.handle(), &config)
         .and_then(|builder| builder.data_directory(data_dir.join(WEBVIEW_DIR)).build())
         .map_err(|e| ErrorDto::new(ErrorCode::Internal, format!("the window did not open: {e}")))?;
+    crate::rendering::configure(&window);
     Ok(())
 }
 

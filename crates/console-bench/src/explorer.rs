@@ -5,6 +5,10 @@
 //! - `filter_p95_ms`: from a filter change (the URL) to the rows of that filter shown;
 //! - `pss_ratio_vs_bare_tauri`: the app's proportional memory (its whole process tree) after
 //!   a minute of browsing, over a bare Tauri window's measured the same way in the same run.
+//!   On Linux the console turns WebKitGTK's accelerated compositing off (src-tauri's
+//!   `rendering.rs`), which a bare Tauri window keeps; so the bare window is also measured
+//!   without it (`pss_ratio_vs_bare_tauri_no_compositing`), to show what the console's own
+//!   code costs on equal terms.
 //!
 //! Times are taken inside the page (`performance.now()`, polled every animation frame), so no
 //! WebDriver round trip falls inside a timed span. Needs a display, the release app
@@ -53,13 +57,27 @@ pub async fn run() -> anyhow::Result<()> {
     );
 
     let app_pss = console_window(&prepared, &app_binary).await?;
-    let bare_pss = bare_window(&bare_binary).await?;
+    let bare_pss = bare_window(&bare_binary, &[]).await?;
+    let bare_software_pss =
+        bare_window(&bare_binary, &[("WEBKIT_DISABLE_COMPOSITING_MODE", "1")]).await?;
     figure("explorer", "app_pss_mib", app_pss, "MiB");
     figure("explorer", "bare_tauri_pss_mib", bare_pss, "MiB");
     figure(
         "explorer",
         "pss_ratio_vs_bare_tauri",
         app_pss / bare_pss,
+        "ratio",
+    );
+    figure(
+        "explorer",
+        "bare_tauri_no_compositing_pss_mib",
+        bare_software_pss,
+        "MiB",
+    );
+    figure(
+        "explorer",
+        "pss_ratio_vs_bare_tauri_no_compositing",
+        app_pss / bare_software_pss,
         "ratio",
     );
     Ok(())
@@ -222,13 +240,15 @@ async fn drive(
     Ok(pss::total_mib(&members))
 }
 
-/// A bare Tauri window on the same display, idle; answers its tree PSS in MiB.
-async fn bare_window(binary: &Path) -> anyhow::Result<f64> {
+/// A bare Tauri window on the same display, idle, with `env` added to its environment;
+/// answers its tree PSS in MiB.
+async fn bare_window(binary: &Path, env: &[(&str, &str)]) -> anyhow::Result<f64> {
     note(&format!(
-        "explorer: bare Tauri window, idle {} s",
+        "explorer: bare Tauri window {env:?}, idle {} s",
         BARE_IDLE.as_secs()
     ));
     let mut child = Command::new(binary)
+        .envs(env.iter().copied())
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())

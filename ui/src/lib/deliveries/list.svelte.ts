@@ -20,8 +20,12 @@ import { call, type ErrorDto } from "../ipc";
 
 /** Rows per call. */
 export const PAGE_SIZE = 200;
-/** Pages that keep their rows in memory (10,000 rows). */
-export const RESIDENT_PAGES = 50;
+/**
+ * Pages that keep their rows in memory (3,200 rows: some fifty screens). A page coming back
+ * into view is fetched again by its cursor in a few milliseconds; holding more only grows
+ * the web process.
+ */
+export const RESIDENT_PAGES = 16;
 /** Rows from the end of the list at which the next page is fetched. */
 export const PREFETCH_ROWS = 100;
 
