@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { countdown, msUntil, timeAgo, timeUntil, utcTime } from "./time";
+import { countdown, msUntil, secondTime, timeAgo, timeUntil, utcTime } from "./time";
 
 const NOW = new Date("2026-03-04T09:00:00Z");
 
@@ -51,5 +51,14 @@ describe("utcTime", () => {
   it("writes the instant in UTC to the second, whatever the offset given", () => {
     expect(utcTime("2026-03-04T10:15:03.123456+01:00")).toBe("2026-03-04 09:15:03 UTC");
     expect(utcTime("not a date")).toBe("not a date");
+  });
+});
+
+describe("secondTime", () => {
+  it("leaves out the year of this year's times, not of others", () => {
+    expect(secondTime("2026-03-04T08:59:30Z", NOW)).not.toMatch(/2026/);
+    expect(secondTime("2026-03-04T08:59:30Z", NOW)).toMatch(/:30/);
+    expect(secondTime("2025-12-31T08:59:30Z", NOW)).toMatch(/2025/);
+    expect(secondTime("not a date", NOW)).toBe("not a date");
   });
 });

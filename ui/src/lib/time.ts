@@ -18,6 +18,13 @@ const toTheSecond = new Intl.DateTimeFormat(undefined, {
   minute: "2-digit",
   second: "2-digit",
 });
+const toTheSecondThisYear = new Intl.DateTimeFormat(undefined, {
+  day: "numeric",
+  month: "short",
+  hour: "2-digit",
+  minute: "2-digit",
+  second: "2-digit",
+});
 
 function parse(iso: string): Date | null {
   const date = new Date(iso);
@@ -41,10 +48,14 @@ export function fullTime(iso: string): string {
   return date === null ? iso : full.format(date);
 }
 
-/** The local date and time to the second (`4 Mar 2026, 10:15:03`), for logs. */
-export function secondTime(iso: string): string {
+/** The local date and time to the second (`4 Mar, 10:15:03`; `4 Mar 2025, 10:15:03` in another year), for logs and lists. */
+export function secondTime(iso: string, now: Date = new Date()): string {
   const date = parse(iso);
-  return date === null ? iso : toTheSecond.format(date);
+  if (date === null) {
+    return iso;
+  }
+  // The year only when it is not this one: a list of this year's times reads faster without.
+  return date.getFullYear() === now.getFullYear() ? toTheSecondThisYear.format(date) : toTheSecond.format(date);
 }
 
 /** The instant in UTC, `2026-03-04 09:15:03 UTC`; the input unchanged if it is not a date. */

@@ -26,7 +26,7 @@ export interface Column {
 }
 
 export const COLUMNS: readonly Column[] = [
-  { id: "time", label: "Time", sortKey: "created_at", width: 150 },
+  { id: "time", label: "Time", sortKey: "created_at", width: 168 },
   { id: "status", label: "Status", sortKey: null, width: 150 },
   { id: "result", label: "HTTP / error", sortKey: "http_status", width: 150 },
   { id: "event_type", label: "Event type", sortKey: null, width: 190 },
