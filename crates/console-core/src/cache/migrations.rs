@@ -31,6 +31,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "delivery_order",
         sql: include_str!("migrations/20261129_200000_delivery_order.sql"),
     },
+    Migration {
+        version: 20261130120000,
+        name: "replay_journal",
+        sql: include_str!("migrations/20261130_120000_replay_journal.sql"),
+    },
 ];
 
 /// The highest version this binary knows.
