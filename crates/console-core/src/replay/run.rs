@@ -151,7 +151,10 @@ enum TryError {
 
 struct Runner<'a> {
     journal: &'a Journal,
+    /// Reads (resolution): retried by the client like any other read.
     client: ApiClient,
+    /// The replay call: never retried by the client; the journal decides.
+    replay_client: ApiClient,
     job: Uuid,
     config: RunConfig,
     control: JobControl,
@@ -285,7 +288,7 @@ impl Runner<'_> {
             self.wait_turn().await?;
             let sending = self.apply(&entry, Transition::Begin, None)?;
             let answer = self
-                .client
+                .replay_client
                 .replay(sending.application_id, sending.event_id)
                 .await;
             match answer {
@@ -456,7 +459,8 @@ pub async fn run_job(
         .ok_or_else(|| ReplayError::InvalidConfig("rate_per_second must be positive".into()))?;
     let runner = Runner {
         journal,
-        client: client.with_retry(RetryPolicy::NEVER),
+        client: client.clone(),
+        replay_client: client.with_retry(RetryPolicy::NEVER),
         job,
         control: control.clone(),
         limiter: RateLimiter::direct(

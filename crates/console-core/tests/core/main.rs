@@ -31,6 +31,8 @@ mod query_order;
 mod query_scale;
 mod query_search;
 mod query_support;
+mod replay_plan;
+mod replay_support;
 mod sandbox_probe;
 mod support;
 mod sync_content;
