@@ -32,6 +32,7 @@ mod query_scale;
 mod query_search;
 mod query_support;
 mod replay_crash;
+mod replay_journal;
 mod replay_plan;
 mod replay_run;
 mod replay_support;
