@@ -83,7 +83,7 @@ async fn a_whole_run_reports_progress_to_the_end() -> anyhow::Result<()> {
     let outcome = run_job(&journal, &world.client, job, &JobControl::new(), Some(sink)).await?;
     assert_eq!(outcome.state, JobState::Finished);
     assert_exactly_once(&world, &manifest);
-    let seen = seen.lock().unwrap();
+    let seen = seen.lock().unwrap().clone();
     let last = seen.last().unwrap();
     assert_eq!((last.done, last.total), (12, 12));
     assert!(last.rate_per_second > 0.0);
