@@ -35,6 +35,7 @@ mod replay_crash;
 mod replay_journal;
 mod replay_plan;
 mod replay_run;
+mod replay_scale;
 mod replay_support;
 mod sandbox_probe;
 mod support;
