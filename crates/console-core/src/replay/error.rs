@@ -21,6 +21,9 @@ pub enum ReplayError {
     /// A manifest could not be read or does not hold together.
     #[error(transparent)]
     Manifest(#[from] ManifestError),
+    /// The approval does not cover this manifest, or has expired.
+    #[error("the approval does not cover this replay (or has expired): approve it again")]
+    NotApproved,
     /// The set the approval covered is no longer what a fresh plan gives.
     #[error(
         "the replay set changed since it was approved ({added} events added, {removed} removed): \
@@ -89,7 +92,7 @@ impl ReplayError {
                 ErrorCode::InvalidInput
             }
             // The operator must approve again: the same answer as a missing approval.
-            Self::SetChanged { .. } => ErrorCode::StepUpRequired,
+            Self::SetChanged { .. } | Self::NotApproved => ErrorCode::StepUpRequired,
             Self::UnknownJob(_) => ErrorCode::NotFound,
             Self::JobState { .. } => ErrorCode::InvalidInput,
             Self::IllegalTransition { .. } => ErrorCode::Internal,

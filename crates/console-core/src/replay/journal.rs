@@ -469,6 +469,19 @@ impl Journal {
         }
     }
 
+    /// The job's stored state (cheap: read before each request, so that a cancel recorded
+    /// by another process stops a running job).
+    pub fn state(&self, job: Uuid) -> Result<JobState, ReplayError> {
+        let cache = self.lock();
+        let state: String = cache
+            .conn()
+            .prepare_cached("SELECT state FROM replay_job WHERE uuid = ?1")?
+            .query_row([blob(job)], |r| r.get(0))
+            .optional()?
+            .ok_or(ReplayError::UnknownJob(job))?;
+        JobState::parse(&state).ok_or_else(|| ReplayError::Corrupt(format!("job state {state}")))
+    }
+
     /// Marks the job started again now (a resumed run).
     pub fn restart(&self, job: Uuid, now: DateTime<Utc>) -> Result<(), ReplayError> {
         let cache = self.lock();

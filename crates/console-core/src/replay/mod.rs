@@ -37,7 +37,7 @@ pub use plan::{
     check_unchanged, plan,
 };
 pub use run::{JobControl, ProgressSink, ReplayProgress, RunOutcome, run_job};
-pub use start::{changes_since_approval, create_job};
+pub use start::{Consent, changes_since_approval, create_job};
 pub use state::{EntryState, Transition};
 pub use verify::{
     DeliveryVerdict, EventVerification, VerdictCounts, Verification, VerifyOptions, verify,

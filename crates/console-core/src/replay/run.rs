@@ -213,6 +213,11 @@ impl Runner<'_> {
                 _ => {}
             }
             self.limiter.until_ready().await;
+            // A cancel may come from another process (`replay cancel JOB`).
+            if self.journal.state(self.job).map_err(TryError::Fatal)? == JobState::Cancelled {
+                self.stopped.store(true, Ordering::SeqCst);
+                return Err(TryError::Cancelled);
+            }
             // The operator may have acted while this waited for the rate.
             if self.control.current() == Command::Run && !self.stopped.load(Ordering::SeqCst) {
                 return Ok(());
@@ -529,10 +534,11 @@ pub async fn run_job(
     }
     let fatal = fatal.into_inner().unwrap_or_else(|p| p.into_inner());
     let counts = journal.counts(job)?;
+    let cancelled_elsewhere = journal.state(job)? == JobState::Cancelled;
     let state = if let Some(error) = fatal {
         journal.set_state(job, JobState::Running, Utc::now())?;
         return Err(error);
-    } else if control.current() == Command::Cancel {
+    } else if control.current() == Command::Cancel || cancelled_elsewhere {
         JobState::Cancelled
     } else if counts.planned + counts.sending + counts.unknown == 0 {
         JobState::Finished

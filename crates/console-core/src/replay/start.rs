@@ -11,37 +11,36 @@ use super::manifest::{Manifest, SetDiff};
 use super::plan::{baselines, check_unchanged};
 use crate::gate::{Approval, GuardedAction};
 
-/// Records a job for `manifest` once `approval` (a step-up of [`GuardedAction::BulkReplay`]
-/// over [`Manifest::approval_params`]) covers it and the cache still plans the same set.
-/// `approval` is `None` only where the operator's settings waive step-up (a single event).
+/// What allows a job to start.
+#[derive(Debug, Clone, Copy)]
+pub enum Consent<'a> {
+    /// A step-up approval of [`GuardedAction::BulkReplay`] over
+    /// [`Manifest::approval_params`], at most a minute old.
+    Approved(&'a Approval),
+    /// No approval, by the caller's policy: a one-event replay where the operator's settings
+    /// waive step-up, or a profile without a gate (the built-in sandbox, a local server).
+    Waived,
+}
+
+/// Records a job for `manifest` once `consent` covers it and the cache still plans the same
+/// set.
 ///
 /// A changed set is refused with [`ReplayError::SetChanged`]; [`changes_since_approval`]
 /// gives the difference to show.
 pub fn create_job(
     journal: &Journal,
     manifest: &Manifest,
-    approval: Option<&Approval>,
+    consent: Consent<'_>,
     config: &RunConfig,
     now: DateTime<Utc>,
 ) -> Result<Uuid, ReplayError> {
     manifest.validate()?;
     config.validate()?;
-    match approval {
-        Some(approval) => {
-            let digest = manifest.action_digest()?;
-            if !approval.authorizes(GuardedAction::BulkReplay, &digest, now) {
-                return Err(ReplayError::InvalidSelection(
-                    "the approval does not cover this manifest (or has expired): approve it again"
-                        .into(),
-                ));
-            }
+    if let Consent::Approved(approval) = consent {
+        let digest = manifest.action_digest()?;
+        if !approval.authorizes(GuardedAction::BulkReplay, &digest, now) {
+            return Err(ReplayError::NotApproved);
         }
-        None if manifest.events.len() > 1 => {
-            return Err(ReplayError::InvalidSelection(
-                "replaying more than one event needs a step-up approval".into(),
-            ));
-        }
-        None => {}
     }
     let (diff, bases) = journal.with_cache(|cache| {
         let diff = check_unchanged(cache.conn(), manifest, now)?;

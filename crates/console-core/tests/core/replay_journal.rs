@@ -7,7 +7,7 @@ use chrono::Utc;
 use console_core::cache::{Cache, ChainOutcome};
 use console_core::query::DeliveryFilter;
 use console_core::replay::{
-    DeliveryRef, DeliveryVerdict, EntryState, JobControl, JobState, Journal, Manifest,
+    Consent, DeliveryRef, DeliveryVerdict, EntryState, JobControl, JobState, Journal, Manifest,
     ManifestEvent, PlanOptions, ReplayError, RunConfig, Selection, Transition, VerifyOptions,
     create_job, plan, run_job, verify,
 };
@@ -117,7 +117,13 @@ async fn the_sending_row_is_committed_before_the_request_reaches_hook0() -> anyh
         .with_cache(|c| plan(c.conn(), &selection, PlanOptions::default(), Utc::now()))?
         .manifest;
     assert_eq!(manifest.events.len(), 1);
-    let job = create_job(&journal, &manifest, None, &fast_config(), Utc::now())?;
+    let job = create_job(
+        &journal,
+        &manifest,
+        Consent::Waived,
+        &fast_config(),
+        Utc::now(),
+    )?;
     world.sandbox.control().set_faults(Faults {
         latency_ms: 600,
         ..Faults::default()
@@ -179,7 +185,7 @@ async fn verification_tells_recovered_from_still_failing() -> anyhow::Result<()>
     let job = create_job(
         &journal,
         &planned.manifest,
-        Some(&approval_of(&planned.manifest)?),
+        Consent::Approved(&approval_of(&planned.manifest)?),
         &fast_config(),
         Utc::now(),
     )?;

@@ -8,7 +8,7 @@ use chrono::Utc;
 use console_core::cache::{AttemptStatus, Cache, ChainOutcome};
 use console_core::query::DeliveryFilter;
 use console_core::replay::{
-    DeliveryRef, Exclusion, JobControl, JobState, PlanOptions, ReplayError, Selection,
+    Consent, DeliveryRef, Exclusion, JobControl, JobState, PlanOptions, ReplayError, Selection,
     changes_since_approval, create_job, plan, run_job,
 };
 use uuid::Uuid;
@@ -88,7 +88,7 @@ async fn the_plan_names_every_receiver_and_the_run_reaches_exactly_them() -> any
     let job = create_job(
         &journal,
         &planned.manifest,
-        Some(&approval_of(&planned.manifest)?),
+        Consent::Approved(&approval_of(&planned.manifest)?),
         &fast_config(),
         Utc::now(),
     )?;
@@ -267,11 +267,11 @@ async fn an_approval_is_void_once_the_set_changes() -> anyhow::Result<()> {
         create_job(
             &journal,
             &other,
-            Some(&approval),
+            Consent::Approved(&approval),
             &fast_config(),
             Utc::now()
         ),
-        Err(ReplayError::InvalidSelection(_))
+        Err(ReplayError::NotApproved)
     ));
     assert!(changes_since_approval(&journal, &approved.manifest, Utc::now())?.is_empty());
 
@@ -287,7 +287,7 @@ async fn an_approval_is_void_once_the_set_changes() -> anyhow::Result<()> {
         create_job(
             &journal,
             &approved.manifest,
-            Some(&approval),
+            Consent::Approved(&approval),
             &fast_config(),
             Utc::now()
         ),

@@ -10,8 +10,8 @@ use chrono::Utc;
 use console_core::cache::ChainOutcome;
 use console_core::query::DeliveryFilter;
 use console_core::replay::{
-    EntryState, JobControl, JobState, Journal, Manifest, ManifestEvent, PlanOptions, ReplayError,
-    ReplayProgress, RunConfig, Selection, baselines, create_job, plan, run_job,
+    Consent, EntryState, JobControl, JobState, Journal, Manifest, ManifestEvent, PlanOptions,
+    ReplayError, ReplayProgress, RunConfig, Selection, baselines, create_job, plan, run_job,
 };
 use hook0_sandbox::Faults;
 use uuid::Uuid;
@@ -342,6 +342,43 @@ async fn pause_holds_every_request_resume_goes_on_cancel_stops_for_good() -> any
     Ok(())
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancel_recorded_by_another_process_stops_the_run() -> anyhow::Result<()> {
+    let world = world(400).await?;
+    let journal = world.journal()?;
+    let config = RunConfig {
+        rate_per_second: 5,
+        ..fast_config()
+    };
+    let (job, _) = gave_up_job(&world, &journal, 30, &config)?;
+    let other = world.journal()?;
+    let sent = || {
+        world
+            .sandbox
+            .control()
+            .replay_counts()
+            .values()
+            .sum::<u64>()
+    };
+    let cancel = async {
+        while sent() < 3 {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        other.set_state(job, JobState::Cancelled, Utc::now())
+    };
+    let control = JobControl::new();
+    let (outcome, cancelled) = tokio::join!(
+        run_job(&journal, &world.client, job, &control, None),
+        cancel
+    );
+    cancelled?;
+    let outcome = outcome?;
+    assert_eq!(outcome.state, JobState::Cancelled);
+    assert!(outcome.counts.planned > 0);
+    assert_eq!(outcome.counts.sent, sent());
+    Ok(())
+}
+
 #[test]
 fn more_than_ten_per_second_is_refused_before_anything_is_recorded() -> anyhow::Result<()> {
     let t = crate::cache_support::temp_cache()?;
@@ -361,7 +398,7 @@ fn more_than_ten_per_second_is_refused_before_anything_is_recorded() -> anyhow::
         ..RunConfig::default()
     };
     assert!(matches!(
-        create_job(&journal, &manifest, None, &config, Utc::now()),
+        create_job(&journal, &manifest, Consent::Waived, &config, Utc::now()),
         Err(ReplayError::InvalidConfig(_))
     ));
     assert!(journal.jobs()?.is_empty());
