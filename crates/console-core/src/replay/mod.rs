@@ -15,10 +15,12 @@
 //! module returns what they need (manifest hash, job id, outcome).
 
 mod config;
+mod control;
 mod error;
 mod journal;
 mod manifest;
 mod plan;
+mod progress;
 pub mod resolve;
 mod run;
 mod start;
@@ -26,6 +28,7 @@ mod state;
 mod verify;
 
 pub use config::{MAX_IN_FLIGHT, MAX_RATE, RunConfig};
+pub use control::JobControl;
 pub use error::ReplayError;
 pub use journal::{Entry, EntryCounts, Failure, JobRecord, JobState, JobSummary, Journal};
 pub use manifest::{
@@ -36,7 +39,8 @@ pub use plan::{
     ExcludedEvent, Exclusion, PlanOptions, PlannedEvent, ReplayPlan, SubscriptionImpact, baselines,
     check_unchanged, plan,
 };
-pub use run::{JobControl, ProgressSink, ReplayProgress, RunOutcome, run_job};
+pub use progress::{ProgressSink, ReplayProgress, RunOutcome};
+pub use run::run_job;
 pub use start::{Consent, changes_since_approval, create_job};
 pub use state::{EntryState, Transition};
 pub use verify::{

@@ -16,7 +16,6 @@
 //! request. The replay call itself never retries inside the HTTP client: every retry decision
 //! is the journal's.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
@@ -25,118 +24,16 @@ use chrono::Utc;
 use futures_util::StreamExt;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use rand::Rng;
-use serde::{Deserialize, Serialize};
-use tokio::sync::watch;
-use ts_rs::TS;
 use uuid::Uuid;
 
 use super::config::RunConfig;
+use super::control::{Command, JobControl};
 use super::error::ReplayError;
-use super::journal::{Entry, EntryCounts, Failure, JobState, Journal};
+use super::journal::{Entry, Failure, JobState, Journal};
+use super::progress::{ProgressSink, ReplayProgress, RunOutcome};
 use super::resolve::{Resolution, resolve_entry};
 use super::state::{EntryState, Transition};
 use crate::api::{ApiClient, ApiError, RetryPolicy};
-
-/// What the operator asked of a running job.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Command {
-    Run,
-    Pause,
-    Cancel,
-}
-
-/// Pause, resume or cancel a running job from anywhere (clone it freely).
-#[derive(Debug, Clone)]
-pub struct JobControl {
-    tx: Arc<watch::Sender<Command>>,
-}
-
-impl Default for JobControl {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl JobControl {
-    /// A control in the running position.
-    pub fn new() -> Self {
-        Self {
-            tx: Arc::new(watch::Sender::new(Command::Run)),
-        }
-    }
-
-    /// Stops starting new requests until [`JobControl::resume`]; requests in flight finish.
-    pub fn pause(&self) {
-        self.tx.send_if_modified(|c| {
-            let changed = *c == Command::Run;
-            if changed {
-                *c = Command::Pause;
-            }
-            changed
-        });
-    }
-
-    /// Lets a paused job go on.
-    pub fn resume(&self) {
-        self.tx.send_if_modified(|c| {
-            let changed = *c == Command::Pause;
-            if changed {
-                *c = Command::Run;
-            }
-            changed
-        });
-    }
-
-    /// Stops the job for good: nothing more is sent; requests in flight finish and are
-    /// recorded.
-    pub fn cancel(&self) {
-        self.tx.send_replace(Command::Cancel);
-    }
-
-    fn current(&self) -> Command {
-        *self.tx.borrow()
-    }
-}
-
-/// Where a job stands, for the UI and the command line.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-pub struct ReplayProgress {
-    /// The job.
-    pub job_id: Uuid,
-    /// Its state.
-    pub state: JobState,
-    /// Entries per state.
-    pub counts: EntryCounts,
-    /// Entries in a final state.
-    pub done: u64,
-    /// Every entry.
-    pub total: u64,
-    /// Replays accepted per second in this run.
-    pub rate_per_second: f64,
-    /// Seconds left at that rate, when it is known.
-    pub eta_seconds: Option<f64>,
-    /// 429 answers met in this run.
-    pub rate_limited: u64,
-    /// While the whole job waits after a 429: how long still.
-    pub paused_for_ms: Option<u64>,
-}
-
-/// How a run ended.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-pub struct RunOutcome {
-    /// The job.
-    pub job_id: Uuid,
-    /// Its state at the end: `finished`, `cancelled`, or `running` when entries are still
-    /// unknown (resume it later).
-    pub state: JobState,
-    /// Entries per state.
-    pub counts: EntryCounts,
-    /// 429 answers met.
-    pub rate_limited: u64,
-}
-
-/// Receives progress; called from the runner's task.
-pub type ProgressSink = Arc<dyn Fn(&ReplayProgress) + Send + Sync>;
 
 /// Why one try did not end the entry.
 #[derive(Debug)]
