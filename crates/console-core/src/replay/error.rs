@@ -45,6 +45,15 @@ pub enum ReplayError {
         /// What was attempted.
         transition: Transition,
     },
+    /// Another runner moved the entry first (two runs of one job): this one stops rather
+    /// than risk a second send.
+    #[error("entry {position} of replay job {job} was changed by another runner")]
+    Contended {
+        /// The job.
+        job: Uuid,
+        /// The entry's position.
+        position: u32,
+    },
     /// No job with this id in the journal.
     #[error("no replay job {0}")]
     UnknownJob(Uuid),
@@ -94,7 +103,7 @@ impl ReplayError {
             // The operator must approve again: the same answer as a missing approval.
             Self::SetChanged { .. } | Self::NotApproved => ErrorCode::StepUpRequired,
             Self::UnknownJob(_) => ErrorCode::NotFound,
-            Self::JobState { .. } => ErrorCode::InvalidInput,
+            Self::JobState { .. } | Self::Contended { .. } => ErrorCode::InvalidInput,
             Self::IllegalTransition { .. } => ErrorCode::Internal,
             Self::Corrupt(_) => ErrorCode::Storage,
             Self::Api(e) => e.code(),

@@ -8,7 +8,9 @@
 //!   survives a killed process (and a power cut);
 //! - the job keeps its manifest verbatim with its hash, checked again on every read.
 //!
-//! One runner per job at a time is the caller's rule (the app and the command line start one).
+//! One runner per job at a time is the caller's rule (the app and the command line start one);
+//! should two run anyway, the guarded update lets only one of them move an entry, and the
+//! other stops with [`ReplayError::Contended`] — never a second send.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
@@ -426,11 +428,10 @@ impl Journal {
                 entry.state.as_str(),
             ])?;
         if changed != 1 {
-            return Err(ReplayError::Corrupt(format!(
-                "entry {} of job {job} was not {} any more",
-                entry.position,
-                entry.state.as_str()
-            )));
+            return Err(ReplayError::Contended {
+                job,
+                position: entry.position,
+            });
         }
         let mut moved = entry.clone();
         moved.state = to;

@@ -356,6 +356,14 @@ pub async fn run_job(
     }
     let config = record.config;
     config.validate()?;
+    if config.settle() < client.settings().request_timeout {
+        // A request the client gave up on may still reach Hook0 until its own timeout.
+        tracing::warn!(
+            settle_ms = config.settle_ms,
+            timeout_ms = client.settings().request_timeout.as_millis() as u64,
+            "replay settle time is shorter than the client's request timeout"
+        );
+    }
     journal.restart(job, Utc::now())?;
     let rate = std::num::NonZeroU32::new(config.rate_per_second)
         .ok_or_else(|| ReplayError::InvalidConfig("rate_per_second must be positive".into()))?;

@@ -56,11 +56,10 @@ fn illegal_moves_are_typed_errors_and_the_file_keeps_every_state() -> anyhow::Re
     let sending = journal.apply(job, &entry, Transition::Begin, None, Utc::now())?;
     assert_eq!((sending.state, sending.tries), (EntryState::Sending, 1));
     // A stale copy cannot overwrite what happened since.
-    assert!(
-        journal
-            .apply(job, &entry, Transition::Begin, None, Utc::now())
-            .is_err()
-    );
+    assert!(matches!(
+        journal.apply(job, &entry, Transition::Begin, None, Utc::now()),
+        Err(ReplayError::Contended { position: 0, .. })
+    ));
     let sent = journal.apply(job, &sending, Transition::Accepted, None, Utc::now())?;
     assert!(
         journal

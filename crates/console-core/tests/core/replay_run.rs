@@ -379,6 +379,30 @@ async fn a_cancel_recorded_by_another_process_stops_the_run() -> anyhow::Result<
     Ok(())
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_runners_on_one_job_never_send_an_event_twice() -> anyhow::Result<()> {
+    let world = world(400).await?;
+    let journal = world.journal()?;
+    let (job, manifest) = gave_up_job(&world, &journal, 20, &fast_config())?;
+    let second = world.journal()?;
+    let (one, two) = (JobControl::new(), JobControl::new());
+    let (a, b) = tokio::join!(
+        run_job(&journal, &world.client, job, &one, None),
+        run_job(&second, &world.client, job, &two, None)
+    );
+    for result in [&a, &b] {
+        assert!(
+            matches!(result, Ok(_) | Err(ReplayError::Contended { .. })),
+            "a runner either finishes or steps aside: {result:?}"
+        );
+    }
+    if journal.job(job)?.state != JobState::Finished {
+        run_job(&journal, &world.client, job, &JobControl::new(), None).await?;
+    }
+    assert_exactly_once(&world, &manifest);
+    Ok(())
+}
+
 #[test]
 fn more_than_ten_per_second_is_refused_before_anything_is_recorded() -> anyhow::Result<()> {
     let t = crate::cache_support::temp_cache()?;
