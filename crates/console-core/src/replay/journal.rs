@@ -338,14 +338,26 @@ impl Journal {
     fn entries_where(&self, job: Uuid, position: Option<u32>) -> Result<Vec<Entry>, ReplayError> {
         let cache = self.lock();
         let row = Self::job_row(&cache, job)?;
-        let mut stmt = cache.conn().prepare_cached(
-            "SELECT position, event_uuid, application_uuid, state, tries, sending_at, reason,
-                    problem_id, baseline
-             FROM replay_entry WHERE job_id = ?1 AND (?2 IS NULL OR position = ?2)
-             ORDER BY position",
-        )?;
+        // Two statements rather than `(?2 IS NULL OR position = ?2)`, which SQLite would
+        // answer by reading every entry of the job: one entry is read before each request.
+        const COLUMNS: &str = "SELECT position, event_uuid, application_uuid, state, tries,
+             sending_at, reason, problem_id, baseline FROM replay_entry";
+        let (mut stmt, bound) = match position {
+            Some(p) => (
+                cache
+                    .conn()
+                    .prepare_cached(&format!("{COLUMNS} WHERE job_id = ?1 AND position = ?2"))?,
+                vec![row, i64::from(p)],
+            ),
+            None => (
+                cache
+                    .conn()
+                    .prepare_cached(&format!("{COLUMNS} WHERE job_id = ?1 ORDER BY position"))?,
+                vec![row],
+            ),
+        };
         let raw = stmt
-            .query_map(params![row, position.map(i64::from)], |r| {
+            .query_map(rusqlite::params_from_iter(bound), |r| {
                 Ok((
                     r.get::<_, i64>(0)?,
                     r.get::<_, Vec<u8>>(1)?,
