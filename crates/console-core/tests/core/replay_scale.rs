@@ -12,7 +12,7 @@ use chrono::{Duration, Utc};
 use console_core::cache::ChainOutcome;
 use console_core::query::DeliveryFilter;
 use console_core::record::{EventRecord, Payload};
-use console_core::replay::{PlanOptions, Selection, plan};
+use console_core::replay::{Journal, PlanOptions, RunConfig, Selection, baselines, plan};
 use hook0_client::generated::RequestAttempt;
 use uuid::Uuid;
 
@@ -33,10 +33,16 @@ fn replay_scale() -> anyhow::Result<()> {
     // the attempts (counting both failures) belong to deliveries that gave up.
     let deliveries = attempts * 9 / 10;
     let events = deliveries / PER_EVENT;
-    let mut t = temp_cache()?;
+    let t = temp_cache()?;
+    let TempCache {
+        _dir: _keep,
+        path: _,
+        key,
+        mut cache,
+    } = t;
     let mut f = fixture();
     f.subs = (0..SUBS).map(|_| Uuid::new_v4()).collect();
-    seed_metadata(&mut t.cache, &f, 30)?;
+    seed_metadata(&mut cache, &f, 30)?;
     let start = t0() - Duration::days(30);
     let step = (30 * 86_400_000_000i64) / events as i64;
     let mut batch: Vec<RequestAttempt> = Vec::new();
@@ -69,14 +75,14 @@ fn replay_scale() -> anyhow::Result<()> {
             failing_events.push((event, at));
         }
         if batch.len() >= 20_000 || i + 1 == events {
-            let mut tx = t.cache.ingest()?;
+            let mut tx = cache.ingest()?;
             tx.attempts(f.app, &batch)?;
             tx.commit()?;
             batch.clear();
         }
     }
     // Failed events' payloads (and labels) are what a sync fetches first.
-    let mut tx = t.cache.ingest()?;
+    let mut tx = cache.ingest()?;
     for (n, (event, at)) in failing_events.iter().enumerate() {
         tx.event(
             f.app,
@@ -96,11 +102,11 @@ fn replay_scale() -> anyhow::Result<()> {
         )?;
         if n % 20_000 == 19_999 {
             tx.commit()?;
-            tx = t.cache.ingest()?;
+            tx = cache.ingest()?;
         }
     }
     tx.commit()?;
-    t.cache.analyze()?;
+    cache.analyze()?;
     println!(
         "{} attempts, {gave_up} deliveries gave up on {} events, built in {:.1} s",
         events * PER_EVENT + gave_up,
@@ -108,7 +114,7 @@ fn replay_scale() -> anyhow::Result<()> {
         began.elapsed().as_secs_f64()
     );
 
-    let reader = t.cache.reader(&t.key)?;
+    let reader = cache.reader(&key)?;
     let selection = Selection::Filter(Box::new(DeliveryFilter {
         outcomes: Some(vec![ChainOutcome::GaveUp]),
         ..DeliveryFilter::default()
@@ -133,5 +139,31 @@ fn replay_scale() -> anyhow::Result<()> {
     if attempts >= 1_000_000 && !cfg!(debug_assertions) {
         assert!(best < 2_000.0, "plan_ms {best:.0} (goal < 2000)");
     }
+
+    // The journal of a job that size: recorded once, then read entry by entry while it runs.
+    let manifest = plan(
+        reader.conn(),
+        &selection,
+        PlanOptions::default(),
+        Utc::now(),
+    )?
+    .manifest;
+    drop(reader);
+    let journal = Journal::new(cache)?;
+    let began = Instant::now();
+    let bases = journal.with_cache(|c| baselines(c.conn(), &manifest))?;
+    let job = journal.create_job(&manifest, &bases, &RunConfig::default(), Utc::now())?;
+    let create_ms = began.elapsed().as_secs_f64() * 1000.0;
+    let began = Instant::now();
+    for position in (0..manifest.events.len() as u32).step_by(997) {
+        journal.entry(job, position)?;
+        journal.counts(job)?;
+    }
+    let per_step_ms =
+        began.elapsed().as_secs_f64() * 1000.0 / (manifest.events.len() / 997 + 1) as f64;
+    println!(
+        "journal: job of {} events recorded in {create_ms:.0} ms; one entry + counts {per_step_ms:.2} ms",
+        manifest.events.len()
+    );
     Ok(())
 }
