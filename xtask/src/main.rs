@@ -23,7 +23,7 @@ commands:
   setup            only install what is missing
   bindings         regenerate the TypeScript bindings in ui/src/lib/bindings
   bench [NAME…] [--json]
-                   run benchmarks (ingest, sync, query; explorer when named: the
+                   run benchmarks (ingest, sync, query, replay; explorer when named: the
                    release app in a real window) in release; figures also in
                    target/bench/last.jsonl
 ";

@@ -10,6 +10,7 @@ mod explorer;
 mod fill;
 mod ingest;
 mod query;
+mod replay;
 mod rss;
 mod sandbox;
 mod sync;
@@ -17,7 +18,7 @@ mod sync;
 use std::process::ExitCode;
 
 /// What runs when no benchmark is named.
-const BENCHES: &[&str] = &["ingest", "sync", "query"];
+const BENCHES: &[&str] = &["ingest", "sync", "query", "replay"];
 /// Run only when named: `explorer` needs a display and the release app.
 const ON_REQUEST: &[&str] = &["explorer"];
 
@@ -48,6 +49,7 @@ fn main() -> ExitCode {
                 "ingest" => bare_sqlite = Some(ingest::run().await?),
                 "sync" => bare_http = Some(sync::run().await?),
                 "query" | "fts" | "groups" => query::run().await?,
+                "replay" => replay::run().await?,
                 "explorer" => explorer::run().await?,
                 other => anyhow::bail!(
                     "unknown benchmark `{other}` (known: {BENCHES:?}, {ON_REQUEST:?})"

@@ -16,6 +16,7 @@ pub mod notify;
 pub mod profile;
 pub mod query;
 pub mod record;
+pub mod replay;
 mod schema;
 pub mod sync;
 pub mod vault;

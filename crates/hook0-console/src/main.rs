@@ -53,6 +53,9 @@ enum Command {
     Purge(commands::purge::Args),
     /// One delivery in full: attempt, delivery chain, payload, response.
     Show(commands::show::Args),
+    /// Replay failed deliveries exactly once: plan, run, status, resume, cancel.
+    #[command(subcommand)]
+    Replay(commands::replay::Command),
 }
 
 fn main() -> ExitCode {
@@ -83,6 +86,7 @@ fn main() -> ExitCode {
             Command::Failures(args) => commands::failures::run(&selection, args),
             Command::Purge(args) => commands::purge::run(&selection, args),
             Command::Show(args) => commands::show::run(&selection, args).await,
+            Command::Replay(command) => commands::replay::run(&selection, command).await,
         }
     });
     match result {

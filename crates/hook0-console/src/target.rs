@@ -15,7 +15,7 @@ use console_core::Console;
 use console_core::api::{ApiBaseUrl, ApiClient, ClientSettings, Session};
 use console_core::audit::{AuditAction, AuditEntry, AuditOutcome};
 use console_core::cache::{Cache, CacheKey};
-use console_core::gate::GuardedAction;
+use console_core::gate::{Approval, GuardedAction};
 use console_core::ipc::LockState;
 use console_core::profile::{ProfileKind, ProfileStore};
 use hook0_sandbox::RunningSandbox;
@@ -219,6 +219,19 @@ impl Target {
         params: &impl serde::Serialize,
         code: Option<&str>,
     ) -> anyhow::Result<Option<[u8; 32]>> {
+        Ok(self
+            .approve(action, params, code)?
+            .map(|approval| *approval.digest.as_bytes()))
+    }
+
+    /// Like [`Target::step_up`], returning the approval itself (for actions whose core
+    /// function checks it, such as a replay job).
+    pub fn approve(
+        &self,
+        action: GuardedAction,
+        params: &impl serde::Serialize,
+        code: Option<&str>,
+    ) -> anyhow::Result<Option<Approval>> {
         let Access::Vault { console, .. } = &self.access else {
             return Ok(None);
         };
@@ -229,9 +242,7 @@ impl Target {
                 action.name().replace('_', " ")
             );
         };
-        Ok(Some(
-            *console.step_up(action, params, code)?.digest.as_bytes(),
-        ))
+        Ok(Some(console.step_up(action, params, code)?))
     }
 
     /// Locks the vault again (credentials refreshed meanwhile are sealed back first).

@@ -229,4 +229,26 @@ impl SandboxControl {
             })
             .unwrap_or_default()
     }
+
+    /// How many times `POST /events/{id}/replay` succeeded for each event since the start
+    /// (or the last [`SandboxControl::reset_replay_counts`]): the server-side truth a replay
+    /// test checks for duplicates and skips.
+    pub fn replay_counts(&self) -> std::collections::HashMap<Uuid, u64> {
+        self.shared.replays.lock().clone()
+    }
+
+    /// Successful replays of one event.
+    pub fn replays_of(&self, event_id: Uuid) -> u64 {
+        self.shared
+            .replays
+            .lock()
+            .get(&event_id)
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// Forgets every replay count.
+    pub fn reset_replay_counts(&self) {
+        self.shared.replays.lock().clear();
+    }
 }

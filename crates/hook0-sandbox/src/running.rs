@@ -117,6 +117,7 @@ pub async fn start(
             options.user.refresh_token_lifetime,
         )),
         user: options.user.clone(),
+        replays: Mutex::new(std::collections::HashMap::new()),
     });
     let app = crate::http::router(shared.clone());
     let (stop_server, stopped) = oneshot::channel::<()>();

@@ -8,8 +8,10 @@ use crate::options::UserAccount;
 use crate::sessions::Sessions;
 use crate::store::Store;
 use parking_lot::{Mutex, RwLock};
+use std::collections::HashMap;
 use std::sync::atomic::AtomicBool;
 use tokio::sync::Notify;
+use uuid::Uuid;
 
 #[derive(Debug)]
 pub struct Shared {
@@ -29,4 +31,7 @@ pub struct Shared {
     /// Who may sign in, and the sessions their logins started.
     pub user: UserAccount,
     pub sessions: Mutex<Sessions>,
+    /// Successful `POST /events/{id}/replay` calls per event, counted where the fan-out
+    /// happens, so tests can prove a client replayed each event exactly once.
+    pub replays: Mutex<HashMap<Uuid, u64>>,
 }

@@ -36,6 +36,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "http_order",
         sql: include_str!("migrations/20261130_000000_http_order.sql"),
     },
+    Migration {
+        version: 20261130120000,
+        name: "replay_journal",
+        sql: include_str!("migrations/20261130_120000_replay_journal.sql"),
+    },
 ];
 
 /// The highest version this binary knows.

@@ -194,7 +194,7 @@ impl<'de> Deserialize<'de> for ActionDigest {
 
 /// Compact JSON with object keys sorted at every level, independent of how serde_json orders
 /// maps in this build.
-fn write_canonical(value: &Value, out: &mut String) {
+pub(crate) fn write_canonical(value: &Value, out: &mut String) {
     match value {
         Value::Array(items) => {
             out.push('[');

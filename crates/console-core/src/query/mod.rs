@@ -28,7 +28,7 @@ mod health;
 mod options;
 mod page;
 mod plan;
-mod scope;
+pub(crate) mod scope;
 mod walk;
 
 pub use at_risk::{AtRiskDelivery, AtRiskQuery};

@@ -10,8 +10,9 @@ use super::parse_word;
 use crate::output;
 use crate::target::{Selection, Target};
 
+/// The explorer's filters as flags (shared by `deliveries` and `replay plan`).
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub struct FilterArgs {
     /// Attempt status: waiting, pending, in_progress, successful, failed (repeatable).
     #[arg(long = "status", value_parser = parse_word::<AttemptStatus>)]
     statuses: Vec<AttemptStatus>,
@@ -60,6 +61,37 @@ pub struct Args {
     /// Full-text search over payloads and response bodies.
     #[arg(long)]
     search: Option<String>,
+}
+
+impl FilterArgs {
+    /// The core's filter.
+    pub fn into_filter(self) -> DeliveryFilter {
+        DeliveryFilter {
+            statuses: non_empty(self.statuses),
+            outcomes: non_empty(self.outcomes),
+            http_status: self.http_status,
+            http_class: self.http_class,
+            error_kinds: non_empty(self.error_kinds),
+            organization_id: self.organization,
+            application_ids: non_empty(self.applications),
+            subscription_ids: non_empty(self.subscriptions),
+            target_url: self.target_url,
+            event_types: non_empty(self.event_types),
+            labels: non_empty(self.labels),
+            created_from: self.since,
+            created_until: self.until,
+            min_retry_count: self.min_retry,
+            max_retry_count: self.max_retry,
+            search: self.search,
+            ..DeliveryFilter::default()
+        }
+    }
+}
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    filter: FilterArgs,
     /// Sort key: created_at, latency, retry_count, http_status.
     #[arg(long, default_value = "created_at", value_parser = parse_word::<SortKey>)]
     sort: SortKey,
@@ -104,25 +136,7 @@ pub fn run(selection: &Selection, args: Args) -> anyhow::Result<()> {
     let target = selection.resolve()?;
     let reader = reader(&target)?;
     let json = output::wants_json(args.json);
-    let filter = DeliveryFilter {
-        statuses: non_empty(args.statuses),
-        outcomes: non_empty(args.outcomes),
-        http_status: args.http_status,
-        http_class: args.http_class,
-        error_kinds: non_empty(args.error_kinds),
-        organization_id: args.organization,
-        application_ids: non_empty(args.applications),
-        subscription_ids: non_empty(args.subscriptions),
-        target_url: args.target_url,
-        event_types: non_empty(args.event_types),
-        labels: non_empty(args.labels),
-        created_from: args.since,
-        created_until: args.until,
-        min_retry_count: args.min_retry,
-        max_retry_count: args.max_retry,
-        search: args.search,
-        ..DeliveryFilter::default()
-    };
+    let filter = args.filter.into_filter();
     let sort = Sort {
         key: args.sort,
         direction: if args.asc {

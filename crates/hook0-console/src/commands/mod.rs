@@ -3,6 +3,7 @@
 pub mod deliveries;
 pub mod failures;
 pub mod purge;
+pub mod replay;
 pub mod show;
 pub mod sync;
 

@@ -278,6 +278,13 @@ async fn replay_fans_out_to_every_matching_subscription_each_time() -> Result<()
         )
         .await?;
     ensure!(foreign.status == 403, "foreign application: 403");
+    let id: Uuid = event.parse()?;
+    ensure!(
+        s.sb.running.control().replays_of(id) == 3,
+        "the server counts the three accepted replays, not the refused ones"
+    );
+    s.sb.running.control().reset_replay_counts();
+    ensure!(s.sb.running.control().replay_counts().is_empty());
     Ok(())
 }
 

@@ -198,6 +198,9 @@ pub async fn replay(
         .event_in_application(id, app)
         .ok_or_else(ApiError::not_found)?;
     fan_out(&mut store, index, now);
+    // Counted before the lock is released: once a client could observe the new attempts,
+    // the count includes them.
+    *shared.replays.lock().entry(id).or_default() += 1;
     drop(store);
     shared.wake.notify_one();
     let mut response = StatusCode::NO_CONTENT.into_response();
