@@ -83,6 +83,7 @@ impl SandboxControl {
         app.subscriptions
             .iter()
             .filter_map(|&s| store.subscriptions.get(s as usize))
+            .filter(|s| s.deleted_at.is_none())
             .map(|s| SubscriptionInfo {
                 id: s.id,
                 description: s.description.clone(),

@@ -125,7 +125,7 @@ fn complete(store: &mut Store, job: Job) {
     let still_enabled = store
         .subscriptions
         .get(finished.subscription as usize)
-        .is_some_and(|s| s.is_enabled);
+        .is_some_and(|s| s.is_live());
     if !still_enabled {
         return;
     }

@@ -87,16 +87,25 @@ pub struct Subscription {
     pub created_at: Micros,
     pub updated_at: Micros,
     pub behaviour: Behaviour,
+    /// When it was deleted: Hook0 keeps the row (its attempts still name it) but lists,
+    /// shows and delivers to it no more.
+    pub deleted_at: Option<Micros>,
     /// Attempts sorted like [`Application::attempts`].
     pub attempts: Vec<u32>,
 }
 
 impl Subscription {
-    /// Hook0's matching rule: enabled, the event's type subscribed, subscription labels ⊆ event labels.
+    /// Hook0's matching rule: enabled, not deleted, the event's type subscribed, subscription
+    /// labels ⊆ event labels.
     pub fn matches(&self, event_type: u16, labels: &Labels) -> bool {
-        self.is_enabled
+        self.is_live()
             && self.event_types.contains(&event_type)
             && self.labels.iter().all(|(k, v)| labels.get(k) == Some(v))
+    }
+
+    /// Enabled and not deleted: it is delivered to, and its chains retry.
+    pub fn is_live(&self) -> bool {
+        self.is_enabled && self.deleted_at.is_none()
     }
 }
 

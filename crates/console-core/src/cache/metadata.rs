@@ -5,6 +5,7 @@
 //! synced yet (filled in when they are); the subscription `secret` and target headers are never
 //! stored.
 
+use chrono::{DateTime, Utc};
 use hook0_client::generated::{
     Application, EventType, Organization, OrganizationInfo, RequestAttempt, Subscription,
 };
@@ -115,7 +116,8 @@ impl Ingest<'_> {
                      target_method = excluded.target_method, target_url = excluded.target_url,
                      event_types = excluded.event_types, labels = excluded.labels,
                      metadata = excluded.metadata, is_enabled = excluded.is_enabled,
-                     created_at = excluded.created_at, updated_at = excluded.updated_at, known = 1
+                     created_at = excluded.created_at, updated_at = excluded.updated_at, known = 1,
+                     deleted_at = NULL
                  RETURNING id",
             )?
             .query_row(
@@ -145,6 +147,34 @@ impl Ingest<'_> {
             )?;
         self.subs.insert(sub.subscription_id, id);
         Ok(())
+    }
+
+    /// Marks the known subscriptions of an application that its latest list left out as
+    /// deleted upstream at `now` (those already marked keep their time). `listed` is that
+    /// whole list: call it after storing every subscription of the application.
+    pub fn subscriptions_gone(
+        &mut self,
+        application_id: Uuid,
+        listed: &[Uuid],
+        now: DateTime<Utc>,
+    ) -> Result<usize, CacheError> {
+        let app = self.application_id(application_id)?;
+        let listed = serde_json::to_string(
+            &listed
+                .iter()
+                .map(|id| id.simple().to_string())
+                .collect::<Vec<_>>(),
+        )
+        .map_err(|e| CacheError::InvalidInput(e.to_string()))?;
+        let marked = self
+            .tx
+            .prepare_cached(
+                "UPDATE subscription SET deleted_at = ?3
+                 WHERE application_id = ?1 AND known = 1 AND deleted_at IS NULL
+                   AND lower(hex(uuid)) NOT IN (SELECT value FROM json_each(?2))",
+            )?
+            .execute(rusqlite::params![app, listed, micros(&now)])?;
+        Ok(marked)
     }
 
     /// The row id of an organization, creating a stub if unknown.

@@ -41,6 +41,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "replay_journal",
         sql: include_str!("migrations/20261130_120000_replay_journal.sql"),
     },
+    Migration {
+        version: 20261130130000,
+        name: "subscription_gone",
+        sql: include_str!("migrations/20261130_130000_subscription_gone.sql"),
+    },
 ];
 
 /// The highest version this binary knows.

@@ -61,6 +61,8 @@ pub(super) async fn sync_metadata(run: &mut Run<'_>) -> Result<Vec<AppToSync>, S
         for subscription in subscriptions {
             ingest.subscription(subscription)?;
         }
+        let listed: Vec<Uuid> = subscriptions.iter().map(|s| s.subscription_id).collect();
+        ingest.subscriptions_gone(application.application_id, &listed, Utc::now())?;
     }
     ingest.commit()?;
     run.emit(1, Some(1), None);

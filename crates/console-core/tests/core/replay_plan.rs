@@ -302,3 +302,82 @@ async fn an_approval_is_void_once_the_set_changes() -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_subscription_deleted_upstream_is_no_longer_counted_among_the_receivers()
+-> anyhow::Result<()> {
+    let world = world(240).await?;
+    let sub = gave_up_most(&world)?;
+    let selection = Selection::Filter(Box::new(DeliveryFilter {
+        outcomes: Some(vec![ChainOutcome::GaveUp]),
+        subscription_ids: Some(vec![sub]),
+        ..DeliveryFilter::default()
+    }));
+    let journal = world.journal()?;
+    let before =
+        journal.with_cache(|c| plan(c.conn(), &selection, PlanOptions::default(), Utc::now()))?;
+    let event = &before.events[0];
+    let healthy = *event
+        .targets
+        .iter()
+        .find(|s| **s != sub)
+        .expect("the scenario's events reach a healthy subscription too");
+
+    // Deleted in Hook0, then one sync: the cache knows it is gone.
+    let url = format!(
+        "{}subscriptions/{healthy}?application_id={}",
+        world.sandbox.api_base_url(),
+        event.application_id
+    );
+    let answer = reqwest::Client::new()
+        .delete(url)
+        .bearer_auth(world.sandbox.service_token())
+        .send()
+        .await?;
+    assert_eq!(answer.status(), reqwest::StatusCode::NO_CONTENT);
+    resync(&world.client, &world.path, &world.key).await?;
+    let gone: Option<i64> = journal.with_cache(|c| {
+        c.conn().query_row(
+            "SELECT deleted_at FROM subscription WHERE uuid = ?1",
+            [healthy.as_bytes().to_vec()],
+            |r| r.get(0),
+        )
+    })?;
+    assert!(gone.is_some(), "the sync marks it deleted upstream");
+
+    let after =
+        journal.with_cache(|c| plan(c.conn(), &selection, PlanOptions::default(), Utc::now()))?;
+    assert!(
+        after.events.iter().all(|e| !e.targets.contains(&healthy)),
+        "a deleted subscription receives no replay"
+    );
+    assert!(
+        after.healthy_duplicates < before.healthy_duplicates,
+        "{} then {}",
+        before.healthy_duplicates,
+        after.healthy_duplicates
+    );
+
+    // And Hook0 (the sandbox) agrees: replaying sends it nothing.
+    let runs_before = runs(&world)?;
+    let job = create_job(
+        &journal,
+        &after.manifest,
+        Consent::Approved(&approval_of(&after.manifest)?),
+        &fast_config(),
+        Utc::now(),
+    )?;
+    run_job(&journal, &world.client, job, &JobControl::new(), None).await?;
+    resync(&world.client, &world.path, &world.key).await?;
+    let runs_after = runs(&world)?;
+    for e in &after.events {
+        let key = (e.event_id, healthy);
+        assert_eq!(
+            runs_after.get(&key),
+            runs_before.get(&key),
+            "event {}: no new run for the deleted subscription",
+            e.event_id
+        );
+    }
+    Ok(())
+}

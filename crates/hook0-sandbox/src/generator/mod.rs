@@ -166,6 +166,7 @@ fn add_application(
             id: ids::v4(seed, IdKind::Subscription, u64::from(s)),
             application: app_index,
             is_enabled: !disabled,
+            deleted_at: None,
             event_types: subscribed,
             description: (k % 11 != 10).then(|| description.to_owned()),
             secret: ids::v4(seed, IdKind::SubscriptionSecret, u64::from(s)),

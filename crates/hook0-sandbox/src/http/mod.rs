@@ -48,7 +48,9 @@ pub fn router(shared: Arc<Shared>) -> Router {
         ),
         (
             "/subscriptions/{id}",
-            get(subscriptions::get).put(subscriptions::update),
+            get(subscriptions::get)
+                .put(subscriptions::update)
+                .delete(subscriptions::delete),
         ),
         ("/events", get(events::list)),
         ("/events/{id}", get(events::get)),

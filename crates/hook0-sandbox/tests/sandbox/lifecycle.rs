@@ -368,6 +368,57 @@ async fn disabling_fails_unfinished_attempts_for_good() -> Result<()> {
 }
 
 #[tokio::test]
+async fn a_deleted_subscription_is_gone_from_lists_reads_and_replays() -> Result<()> {
+    let s = setup(options()).await?;
+    let gone = s.matching[0];
+    let event = s.ingest().await?;
+    s.sb.running.control().flush();
+    let count = s.attempts(&event).await?.len();
+
+    let path = format!("subscriptions/{gone}?application_id={}", s.app);
+    let deleted =
+        s.sb.send(
+            reqwest::Method::DELETE,
+            &s.sb.url(&path),
+            Some(s.sb.running.service_token()),
+            None,
+        )
+        .await?;
+    ensure!(deleted.status == 204, "delete: {}", deleted.status);
+    ensure!(s.sb.get(&path).await?.status == 404, "no longer readable");
+    let listed =
+        s.sb.get_json(&format!("subscriptions?application_id={}", s.app))
+            .await?;
+    ensure!(
+        listed
+            .as_array()
+            .is_some_and(|all| all.iter().all(|x| x["subscription_id"] != json!(gone))),
+        "no longer listed"
+    );
+    let again =
+        s.sb.send(
+            reqwest::Method::DELETE,
+            &s.sb.url(&path),
+            Some(s.sb.running.service_token()),
+            None,
+        )
+        .await?;
+    ensure!(again.status == 404, "deleting twice: {}", again.status);
+
+    s.replay(&event).await?;
+    let rows = s.attempts(&event).await?;
+    ensure!(
+        rows.len() == count + s.matching.len() - 1,
+        "a deleted subscription is not replayed to"
+    );
+    ensure!(
+        of_subscription(&rows, gone).len() == 1,
+        "its past attempt stays"
+    );
+    Ok(())
+}
+
+#[tokio::test]
 async fn the_background_worker_delivers_without_help() -> Result<()> {
     let mut options = options();
     options.worker_paused = false;

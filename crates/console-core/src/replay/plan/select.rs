@@ -126,7 +126,8 @@ pub(super) fn pick_listed(
 
 pub(super) fn subscriptions(conn: &Connection) -> Result<HashMap<i64, Sub>, ReplayError> {
     let mut stmt = conn.prepare_cached(
-        "SELECT id, uuid, application_id, description, is_enabled, known, event_types, labels
+        "SELECT id, uuid, application_id, description, is_enabled, known, event_types, labels,
+                deleted_at IS NULL
          FROM subscription",
     )?;
     let rows = stmt
@@ -140,11 +141,12 @@ pub(super) fn subscriptions(conn: &Connection) -> Result<HashMap<i64, Sub>, Repl
                 r.get::<_, bool>(5)?,
                 r.get::<_, Option<String>>(6)?,
                 r.get::<_, Option<String>>(7)?,
+                r.get::<_, bool>(8)?,
             ))
         })?
         .collect::<Result<Vec<_>, _>>()?;
     let mut out = HashMap::new();
-    for (id, uuid, application, description, enabled, known, types, labels) in rows {
+    for (id, uuid, application, description, enabled, known, types, labels, listed) in rows {
         let event_types: HashSet<String> = types
             .as_deref()
             .and_then(|t| serde_json::from_str::<Vec<String>>(t).ok())
@@ -161,9 +163,9 @@ pub(super) fn subscriptions(conn: &Connection) -> Result<HashMap<i64, Sub>, Repl
                 uuid: uuid_of(&uuid)?,
                 application,
                 description,
-                // A stub (seen only in attempts) has no known configuration: it cannot be
-                // promised anything.
-                enabled: known && enabled.unwrap_or(false),
+                // A stub (seen only in attempts) has no known configuration, and one deleted
+                // upstream receives nothing: neither can be promised anything.
+                enabled: known && listed && enabled.unwrap_or(false),
                 event_types,
                 labels,
             },

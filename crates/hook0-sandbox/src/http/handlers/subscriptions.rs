@@ -1,4 +1,4 @@
-//! Subscriptions: list, get, create and full-body update (enable / disable).
+//! Subscriptions: list, get, create, full-body update (enable / disable) and delete.
 //!
 //! Disabling a subscription marks every unfinished attempt of it failed at once, with no
 //! response; enabling it again does not bring them back — Hook0's behaviour.
@@ -16,6 +16,7 @@ use crate::state::Shared;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::IntoResponse;
 use serde::{Deserialize, Deserializer};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -33,6 +34,7 @@ pub async fn list(State(shared): State<Arc<Shared>>, headers: HeaderMap, uri: Ur
         .unwrap_or_default()
         .iter()
         .filter_map(|&s| store.subscriptions.get(s as usize))
+        .filter(|s| s.deleted_at.is_none())
         .map(|s| views::subscription(&store, s))
         .collect();
     Ok(json(StatusCode::OK, &body))
@@ -60,9 +62,41 @@ pub async fn get(
     let app = auth::application(principal, &store, app_id)?;
     let sub = index
         .and_then(|s| store.subscriptions.get(s as usize))
-        .filter(|s| s.application == app)
+        .filter(|s| s.application == app && s.deleted_at.is_none())
         .ok_or_else(ApiError::not_found)?;
     Ok(json(StatusCode::OK, &views::subscription(&store, sub)))
+}
+
+/// `DELETE /subscriptions/{id}?application_id=…`: 204. Like disabling, it fails the
+/// subscription's unfinished attempts at once; the subscription is then gone from lists,
+/// reads and deliveries (its past attempts keep naming it).
+pub async fn delete(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    uri: Uri,
+    Path(id): Path<String>,
+) -> Answer {
+    let principal = authenticate(&shared, &headers)?;
+    let query = extract(uri.query(), &[("application_id", Kind::Uuid, true)])?;
+    let id = path_uuid(&id)?;
+    let now = shared.clock.now();
+    let mut store = shared.store.write();
+    let app = auth::application(principal, &store, query.required_uuid("application_id")?)?;
+    let index = store
+        .subscription_index(id)
+        .filter(|&s| {
+            store
+                .subscriptions
+                .get(s as usize)
+                .is_some_and(|s| s.application == app && s.deleted_at.is_none())
+        })
+        .ok_or_else(ApiError::not_found)?;
+    if let Some(sub) = store.subscriptions.get_mut(index as usize) {
+        sub.deleted_at = Some(now);
+        sub.updated_at = now;
+    }
+    cancel_open_attempts(&mut store, index, now);
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 /// A target URL; like Hook0, only http and https are accepted, at deserialization time.
@@ -170,6 +204,7 @@ pub async fn create(State(shared): State<Arc<Shared>>, headers: HeaderMap, body:
         id: ids::v4(seed, IdKind::Subscription, u64::from(index)),
         application: resolved.app,
         is_enabled: resolved.post.is_enabled,
+        deleted_at: None,
         event_types: resolved.event_types,
         description: resolved.post.description.clone(),
         secret: ids::v4(seed, IdKind::SubscriptionSecret, u64::from(index)),
@@ -209,7 +244,7 @@ pub async fn update(
             store
                 .subscriptions
                 .get(s as usize)
-                .is_some_and(|s| s.application == resolved.app)
+                .is_some_and(|s| s.application == resolved.app && s.deleted_at.is_none())
         })
         .ok_or_else(ApiError::not_found)?;
     let target = target(&resolved.post);
