@@ -3,12 +3,13 @@
 
 use std::collections::BTreeMap;
 
+use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use uuid::Uuid;
 
-use super::deliveries::uuid_of;
+use super::deliveries::{time_of, uuid_of};
 use super::error::QueryError;
 use crate::cache::from_micros;
 
@@ -35,6 +36,11 @@ pub struct SubscriptionOption {
     pub description: Option<String>,
     /// Where it delivers.
     pub target_url: Option<String>,
+    /// When the sync found it deleted in Hook0 (its cached deliveries stay); absent while
+    /// Hook0 lists it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub deleted_at: Option<DateTime<Utc>>,
 }
 
 /// The values of one label key seen in the cache.
@@ -81,7 +87,7 @@ pub fn filter_options(conn: &Connection, profile_id: Uuid) -> Result<FilterOptio
         .collect::<Result<Vec<_>, _>>()?;
     let subscriptions = conn
         .prepare(
-            "SELECT s.uuid, a.uuid, s.description, s.target_url FROM subscription s
+            "SELECT s.uuid, a.uuid, s.description, s.target_url, s.deleted_at FROM subscription s
              JOIN application a ON a.id = s.application_id
              ORDER BY a.name COLLATE NOCASE, s.description COLLATE NOCASE, s.target_url",
         )?
@@ -91,6 +97,7 @@ pub fn filter_options(conn: &Connection, profile_id: Uuid) -> Result<FilterOptio
                 application_id: uuid_of(r.get(1)?)?,
                 description: r.get(2)?,
                 target_url: r.get(3)?,
+                deleted_at: r.get::<_, Option<i64>>(4)?.map(time_of).transpose()?,
             })
         })?
         .collect::<Result<Vec<_>, _>>()?;

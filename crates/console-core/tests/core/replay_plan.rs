@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use console_core::cache::{AttemptStatus, Cache, ChainOutcome};
-use console_core::query::DeliveryFilter;
+use console_core::query::{DeliveryFilter, filter_options};
 use console_core::replay::{
     Consent, DeliveryRef, Exclusion, JobControl, JobState, PlanOptions, ReplayError, Selection,
     changes_since_approval, create_job, plan, run_job,
@@ -344,6 +344,14 @@ async fn a_subscription_deleted_upstream_is_no_longer_counted_among_the_receiver
         )
     })?;
     assert!(gone.is_some(), "the sync marks it deleted upstream");
+    let options = journal.with_cache(|c| filter_options(c.conn(), Uuid::nil()))?;
+    for option in &options.subscriptions {
+        assert_eq!(
+            option.deleted_at.is_some(),
+            option.id == healthy,
+            "the filter bar says which one is deleted: {option:?}"
+        );
+    }
 
     let after =
         journal.with_cache(|c| plan(c.conn(), &selection, PlanOptions::default(), Utc::now()))?;

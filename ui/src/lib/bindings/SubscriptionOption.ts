@@ -18,4 +18,9 @@ description: string | null,
 /**
  * Where it delivers.
  */
-target_url: string | null, };
+target_url: string | null, 
+/**
+ * When the sync found it deleted in Hook0 (its cached deliveries stay); absent while
+ * Hook0 lists it.
+ */
+deleted_at?: string, };

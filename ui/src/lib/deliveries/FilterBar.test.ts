@@ -62,6 +62,22 @@ describe("FilterBar", () => {
     expect(last().filter).toEqual({ event_types: ["billing.invoice.voided"] });
   });
 
+  it("says which subscriptions Hook0 deleted", async () => {
+    render(FilterBar, {
+      props: {
+        view: emptyView(),
+        options: filterOptions({
+          subscriptions: [
+            { id: SUBSCRIPTION_ID, application_id: APP_ID, description: "Invoices to ERP", target_url: "https://erp.example.com/hooks", deleted_at: "2026-03-01T00:00:00Z" },
+          ],
+        }),
+        onchange: vi.fn(),
+      },
+    });
+    await fireEvent.click(screen.getByRole("button", { name: "Subscription: Any" }));
+    expect(screen.getByText("https://erp.example.com/hooks · deleted in Hook0")).toBeTruthy();
+  });
+
   it("shows what is chosen and takes a choice away", async () => {
     const { last } = setUp(withFilter(emptyView(), { statuses: ["failed", "waiting"] }));
 
