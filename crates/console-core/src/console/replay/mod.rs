@@ -213,26 +213,22 @@ impl Console {
         let active = self.active_control(job)?;
         let journal = self.journal_of(profile)?;
         let record = journal.job(job)?;
-        if let Some(control) = active {
-            control.resume();
-        } else {
-            refuse_if_over(job, record.state, "resuming it")?;
-            let client = self.client(profile)?;
-            self.launch(
-                profile,
-                job,
-                record.manifest_sha256.clone(),
-                journal,
-                client,
-            )?;
+        refuse_if_over(job, record.state, "resuming it")?;
+        let sha256 = record.manifest_sha256;
+        // Each step is recorded before it acts: the run may end (and record its end) as soon
+        // as it goes on.
+        match active {
+            Some(control) => {
+                self.record_step(profile, Some(job), &sha256, Step::Resumed, None)?;
+                control.resume();
+            }
+            None => {
+                // Asked before anything is recorded: a profile without credentials answers.
+                let client = self.client(profile)?;
+                self.record_step(profile, Some(job), &sha256, Step::Resumed, None)?;
+                self.launch(profile, job, sha256, journal, client)?;
+            }
         }
-        self.record_step(
-            profile,
-            Some(job),
-            &record.manifest_sha256,
-            Step::Resumed,
-            None,
-        )?;
         self.replay_job(job)
     }
 
@@ -287,6 +283,8 @@ impl Console {
             _ => "cancelling it",
         };
         refuse_if_over(job, record.state, action)?;
+        // Recorded first: the run may end (and record its end) as soon as it is told.
+        self.record_step(profile, Some(job), &record.manifest_sha256, step, None)?;
         match (self.active_control(job)?, step) {
             // The runner stores the state itself, in step with what it does.
             (Some(control), Step::Paused) => control.pause(),
@@ -296,7 +294,6 @@ impl Console {
             (None, Step::Paused) => journal.set_state(job, JobState::Paused, Utc::now())?,
             (None, _) => journal.set_state(job, JobState::Cancelled, Utc::now())?,
         }
-        self.record_step(profile, Some(job), &record.manifest_sha256, step, None)?;
         self.replay_job(job)
     }
 

@@ -18,6 +18,8 @@ pub(super) enum Step {
     Resumed,
     Cancelled,
     Finished,
+    /// The run ended after a cancel (the operator's cancel is its own record).
+    EndedCancelled,
     Interrupted,
 }
 
@@ -30,6 +32,7 @@ impl Step {
             Self::Resumed => "resumed",
             Self::Cancelled => "cancelled",
             Self::Finished => "finished",
+            Self::EndedCancelled => "ended_cancelled",
             Self::Interrupted => "interrupted",
         }
     }
@@ -86,7 +89,7 @@ impl Console {
         let job = outcome.job_id;
         let step = match outcome.state {
             JobState::Finished => Step::Finished,
-            JobState::Cancelled => Step::Cancelled,
+            JobState::Cancelled => Step::EndedCancelled,
             JobState::Running | JobState::Paused => Step::Interrupted,
         };
         let mut recorded = self.record_step(profile, Some(job), sha256, step, None);
