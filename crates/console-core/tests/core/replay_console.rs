@@ -390,3 +390,160 @@ async fn replay_console_refuses_a_changed_set_with_the_difference() -> anyhow::R
     s.sandbox.shutdown().await;
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replay_console_single_event_needs_no_code_and_a_bulk_job_pauses_and_cancels()
+-> anyhow::Result<()> {
+    let s = setup().await?;
+    let all = s
+        .console
+        .replay_plan(request(Selection::Filter(Box::new(DeliveryFilter {
+            outcomes: Some(vec![ChainOutcome::GaveUp]),
+            ..DeliveryFilter::default()
+        }))))?;
+    assert!(all.event_count >= 6, "{all:#?}");
+
+    // One delivery, as the explorer's detail pane replays it: no code asked.
+    let first = &all.events[0];
+    let one = s.console.replay_plan(request(Selection::Deliveries(vec![
+        console_core::replay::DeliveryRef {
+            event_id: first.event_id,
+            subscription_id: first.failed_subscriptions[0],
+        },
+    ])))?;
+    assert_eq!(one.event_count, 1);
+    assert!(!one.step_up_required);
+    let single = s.console.replay_start(&one.manifest_sha256, None, None)?;
+    let done = s.wait_done(single).await?;
+    assert_eq!(done.job.state, JobState::Finished);
+    assert_eq!(s.sandbox.control().replays_of(first.event_id), 1);
+
+    // The rest, slowly: pause holds every request, cancel stops for good.
+    let rest = s
+        .console
+        .replay_plan(request(Selection::Filter(Box::new(DeliveryFilter {
+            outcomes: Some(vec![ChainOutcome::GaveUp]),
+            ..DeliveryFilter::default()
+        }))))?;
+    let job = s.console.replay_start_with_code(ReplayStartRequest {
+        manifest_sha256: rest.manifest_sha256.clone(),
+        code: Some(s.next_code()),
+        config: Some(console_core::replay::RunConfig {
+            rate_per_second: 2,
+            in_flight: 1,
+            ..fast_config()
+        }),
+    })?;
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    s.console.replay_pause(job)?;
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while s.console.replay_job(job)?.job.state != JobState::Paused {
+        anyhow::ensure!(std::time::Instant::now() < deadline, "never paused");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // A request in flight when the pause came may still finish.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let held: u64 = s.sandbox.control().replay_counts().values().sum();
+    tokio::time::sleep(Duration::from_millis(1_200)).await;
+    assert_eq!(
+        s.sandbox.control().replay_counts().values().sum::<u64>(),
+        held,
+        "nothing is sent while paused"
+    );
+    s.console.replay_cancel(job)?;
+    let detail = s.wait_done(job).await?;
+    assert_eq!(detail.job.state, JobState::Cancelled, "{detail:#?}");
+    assert!(detail.job.counts.planned > 0, "cancelled before the end");
+    // The single event was replayed once before and is in this set again (no sync since).
+    let counts = s.sandbox.control().replay_counts();
+    assert!(
+        counts
+            .iter()
+            .all(|(id, &n)| n == 1 || (*id == first.event_id && n <= 2)),
+        "nothing twice by one job: {counts:?}"
+    );
+    assert!(detail.job.counts.sent < rest.event_count);
+    assert!(
+        s.console
+            .replay_resume(job)
+            .is_err_and(|e| e.code == ErrorCode::InvalidInput),
+        "a cancelled job does not resume"
+    );
+
+    let page = s.console.audit_list(AuditFilter {
+        actions: Some(vec![AuditAction::BulkReplay]),
+        limit: Some(500),
+        ..AuditFilter::default()
+    })?;
+    let job_target = format!("job={job}");
+    let steps: Vec<&str> = page
+        .records
+        .iter()
+        .rev()
+        .filter(|r| r.targets.contains(&job_target))
+        .filter_map(|r| r.targets.last().map(String::as_str))
+        .collect();
+    assert_eq!(
+        steps,
+        vec![
+            "approved",
+            "started",
+            "paused",
+            "cancelled",
+            "ended_cancelled"
+        ]
+    );
+    s.sandbox.shutdown().await;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replay_console_locking_halts_a_job_and_resuming_finishes_it_exactly_once()
+-> anyhow::Result<()> {
+    let s = setup().await?;
+    let view = s
+        .console
+        .replay_plan(request(Selection::Filter(Box::new(DeliveryFilter {
+            outcomes: Some(vec![ChainOutcome::GaveUp]),
+            subscription_ids: Some(vec![s.dead()[0]]),
+            ..DeliveryFilter::default()
+        }))))?;
+    assert!(view.event_count >= 3, "{view:#?}");
+    let job = s.console.replay_start_with_code(ReplayStartRequest {
+        manifest_sha256: view.manifest_sha256.clone(),
+        code: Some(s.next_code()),
+        config: Some(console_core::replay::RunConfig {
+            rate_per_second: 3,
+            in_flight: 1,
+            ..fast_config()
+        }),
+    })?;
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    s.console.lock()?;
+    // Whatever was in flight lands; then nothing more while locked.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let held: u64 = s.sandbox.control().replay_counts().values().sum();
+    tokio::time::sleep(Duration::from_millis(1_000)).await;
+    assert_eq!(
+        s.sandbox.control().replay_counts().values().sum::<u64>(),
+        held,
+        "a locked console sends nothing"
+    );
+    assert!(held < view.event_count, "halted before the end");
+
+    s.console.unlock(console_core::ipc::UnlockRequest {
+        passphrase: Some(crate::gate_support::PASSPHRASE.to_owned()),
+        code: s.next_code(),
+    })?;
+    let halted = s.console.replay_job(job)?;
+    assert_eq!(halted.phase, Some(ReplayPhase::Stopped), "{halted:#?}");
+    assert_eq!(halted.job.state, JobState::Paused);
+    s.console.replay_resume(job)?;
+    let done = s.wait_done(job).await?;
+    assert_eq!(done.job.state, JobState::Finished, "{done:#?}");
+    let counts = s.sandbox.control().replay_counts();
+    assert_eq!(counts.len() as u64, view.event_count);
+    assert!(counts.values().all(|&n| n == 1), "exactly once: {counts:?}");
+    s.sandbox.shutdown().await;
+    Ok(())
+}
