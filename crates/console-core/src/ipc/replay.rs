@@ -64,9 +64,11 @@ pub struct ReplayStartRequest {
     pub manifest_sha256: String,
     /// A fresh authenticator code approving exactly this plan (not needed for one event).
     #[serde(default)]
+    #[ts(optional)]
     pub code: Option<String>,
     /// Pace and care of the run; the defaults when absent.
     #[serde(default)]
+    #[ts(optional)]
     pub config: Option<RunConfig>,
 }
 
