@@ -5,6 +5,7 @@
 //!
 //! Every method refuses while locked; locking halts running jobs (see `runner`).
 
+mod jobs;
 mod record;
 mod runner;
 mod state;
@@ -23,14 +24,8 @@ use self::state::{JobRun, KeptPlan};
 use super::Console;
 use crate::error::{ErrorCode, ErrorDto};
 use crate::gate::{Approval, GuardedAction};
-use crate::ipc::{
-    JOB_DETAIL_ENTRIES, PLAN_PREVIEW_EVENTS, ReplayJobDetail, ReplayPlanRequest, ReplayPlanView,
-    ReplayStartRequest,
-};
-use crate::replay::{
-    Consent, EntryState, JobState, JobSummary, Journal, ReplayError, RunConfig, create_job,
-    ensure_unchanged, plan,
-};
+use crate::ipc::{PLAN_PREVIEW_EVENTS, ReplayPlanRequest, ReplayPlanView, ReplayStartRequest};
+use crate::replay::{Consent, Journal, ReplayError, RunConfig, create_job, ensure_unchanged, plan};
 
 /// A start checked up to its approval.
 struct Prepared {
@@ -126,7 +121,8 @@ impl Console {
 
     /// Starts a kept plan as a background job, once `approval` covers its manifest (or it
     /// is a single event and the settings waive step-up) and the cache still plans the same
-    /// set. A changed set is refused with the difference ([`crate::ErrorDetail::ReplaySetChanged`]).
+    /// set. A changed set is refused with the difference
+    /// ([`crate::ErrorDetail::ReplaySetChanged`]).
     pub fn replay_start(
         self: &Arc<Self>,
         manifest_sha256: &str,
@@ -195,108 +191,6 @@ impl Console {
         Ok(job)
     }
 
-    /// Pauses a job: requests in flight finish, nothing new is sent.
-    pub fn replay_pause(&self, job: Uuid) -> Result<ReplayJobDetail, ErrorDto> {
-        self.steer(job, Step::Paused)
-    }
-
-    /// Cancels a job for good: entries still planned are never sent.
-    pub fn replay_cancel(&self, job: Uuid) -> Result<ReplayJobDetail, ErrorDto> {
-        self.steer(job, Step::Cancelled)
-    }
-
-    /// Resumes a paused job, or runs again a job whose run stopped (locked, crashed, killed):
-    /// whatever may have been in flight is resolved against the API before anything is sent.
-    pub fn replay_resume(self: &Arc<Self>, job: Uuid) -> Result<ReplayJobDetail, ErrorDto> {
-        self.unlocked()?;
-        let profile = self.profile_of_job(job)?;
-        let active = self.active_control(job)?;
-        let journal = self.journal_of(profile)?;
-        let record = journal.job(job)?;
-        refuse_if_over(job, record.state, "resuming it")?;
-        let sha256 = record.manifest_sha256;
-        // Each step is recorded before it acts: the run may end (and record its end) as soon
-        // as it goes on.
-        match active {
-            Some(control) => {
-                self.record_step(profile, Some(job), &sha256, Step::Resumed, None)?;
-                control.resume();
-            }
-            None => {
-                // Asked before anything is recorded: a profile without credentials answers.
-                let client = self.client(profile)?;
-                self.record_step(profile, Some(job), &sha256, Step::Resumed, None)?;
-                self.launch(profile, job, sha256, journal, client)?;
-            }
-        }
-        self.replay_job(job)
-    }
-
-    /// The active profile's jobs, as the journal lists them.
-    pub fn replay_jobs(&self) -> Result<Vec<JobSummary>, ErrorDto> {
-        let profile = self.active_profile_id()?;
-        Ok(self.journal_of(profile)?.jobs()?)
-    }
-
-    /// One job: the journal's counts and state, and what this console saw of its run.
-    pub fn replay_job(&self, job: Uuid) -> Result<ReplayJobDetail, ErrorDto> {
-        self.unlocked()?;
-        let profile = self.profile_of_job(job)?;
-        let journal = self.journal_of(profile)?;
-        let record = journal.job(job)?;
-        let counts = journal.counts(job)?;
-        let mut unsettled = journal.entries(
-            job,
-            &[EntryState::Failed, EntryState::Unknown, EntryState::Sending],
-        )?;
-        unsettled.truncate(JOB_DETAIL_ENTRIES);
-        let replays = self.replays()?;
-        let run = replays.jobs.get(&job);
-        Ok(ReplayJobDetail {
-            job: JobSummary {
-                id: job,
-                state: record.state,
-                manifest_sha256: record.manifest_sha256,
-                created_at: record.created_at,
-                counts,
-            },
-            config: record.config,
-            started_at: record.started_at,
-            finished_at: record.finished_at,
-            running_here: run.is_some_and(JobRun::is_active),
-            phase: run.map(|r| r.phase),
-            progress: run.and_then(|r| r.progress.clone()),
-            outcome: run.and_then(|r| r.outcome.clone()),
-            verification: run.and_then(|r| r.verification.clone()),
-            error: run.and_then(|r| r.error.clone()),
-            unsettled,
-        })
-    }
-
-    fn steer(&self, job: Uuid, step: Step) -> Result<ReplayJobDetail, ErrorDto> {
-        self.unlocked()?;
-        let profile = self.profile_of_job(job)?;
-        let journal = self.journal_of(profile)?;
-        let record = journal.job(job)?;
-        let action = match step {
-            Step::Paused => "pausing it",
-            _ => "cancelling it",
-        };
-        refuse_if_over(job, record.state, action)?;
-        // Recorded first: the run may end (and record its end) as soon as it is told.
-        self.record_step(profile, Some(job), &record.manifest_sha256, step, None)?;
-        match (self.active_control(job)?, step) {
-            // The runner stores the state itself, in step with what it does.
-            (Some(control), Step::Paused) => control.pause(),
-            (Some(control), _) => control.cancel(),
-            // No run here: the journal alone (a run in another process reads it before
-            // each request).
-            (None, Step::Paused) => journal.set_state(job, JobState::Paused, Utc::now())?,
-            (None, _) => journal.set_state(job, JobState::Cancelled, Utc::now())?,
-        }
-        self.replay_job(job)
-    }
-
     fn launch(
         self: &Arc<Self>,
         profile: Uuid,
@@ -342,23 +236,6 @@ impl Console {
             })
     }
 
-    /// The profile whose journal holds `job`: the one that ran it here, else the active one.
-    fn profile_of_job(&self, job: Uuid) -> Result<Uuid, ErrorDto> {
-        match self.replays()?.jobs.get(&job) {
-            Some(run) => Ok(run.profile),
-            None => self.active_profile_id(),
-        }
-    }
-
-    fn active_control(&self, job: Uuid) -> Result<Option<crate::replay::JobControl>, ErrorDto> {
-        Ok(self
-            .replays()?
-            .jobs
-            .get(&job)
-            .filter(|r| r.is_active())
-            .map(|r| r.control.clone()))
-    }
-
     /// A journal on its own writing connection to the profile's cache.
     fn journal_of(&self, profile: Uuid) -> Result<Journal, ErrorDto> {
         Ok(Journal::new(self.open_cache(profile)?)?)
@@ -367,16 +244,4 @@ impl Console {
     pub(super) fn replays(&self) -> Result<MutexGuard<'_, Replays>, ErrorDto> {
         self.replays.lock().map_err(|_| super::poisoned())
     }
-}
-
-fn refuse_if_over(job: Uuid, state: JobState, action: &'static str) -> Result<(), ErrorDto> {
-    if state.is_over() {
-        return Err(ReplayError::JobState {
-            job,
-            state: state.as_str(),
-            action,
-        }
-        .into());
-    }
-    Ok(())
 }
