@@ -44,6 +44,14 @@ const COMMANDS: &[&str] = &[
     "test_draft",
     "sign_in",
     "sign_out",
+    "replay_plan",
+    "replay_export_manifest",
+    "replay_start",
+    "replay_pause",
+    "replay_resume",
+    "replay_cancel",
+    "replay_jobs",
+    "replay_job",
 ];
 
 fn main() {

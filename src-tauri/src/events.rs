@@ -1,7 +1,7 @@
 //! The console's unrequested news, as window events.
 
 use console_core::console::ConsoleEvents;
-use console_core::ipc::{CacheChanged, SpikeAlert, SyncStatus};
+use console_core::ipc::{CacheChanged, ReplayUpdate, SpikeAlert, SyncStatus};
 use tauri::Emitter;
 
 /// Sync progress, in the window: payload `SyncStatus`.
@@ -10,6 +10,8 @@ pub const SYNC_CHANGED_EVENT: &str = "sync-changed";
 pub const CACHE_CHANGED_EVENT: &str = "cache-changed";
 /// A new failure spike (a banner when the OS could not show it): payload `SpikeAlert`.
 pub const FAILURE_SPIKE_EVENT: &str = "failure-spike";
+/// A replay job moved (progress, verification, end): payload `ReplayUpdate`.
+pub const REPLAY_PROGRESS_EVENT: &str = "replay-progress";
 
 /// Emits to every window of the app.
 pub struct WindowEvents<R: tauri::Runtime>(pub tauri::AppHandle<R>);
@@ -39,5 +41,9 @@ impl<R: tauri::Runtime> ConsoleEvents for WindowEvents<R> {
 
     fn spike(&self, alert: &SpikeAlert) {
         self.emit(FAILURE_SPIKE_EVENT, alert.clone());
+    }
+
+    fn replay_progress(&self, update: &ReplayUpdate) {
+        self.emit(REPLAY_PROGRESS_EVENT, update.clone());
     }
 }

@@ -82,6 +82,14 @@ fn commands_handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bo
         commands::profiles::test_draft,
         commands::profiles::sign_in,
         commands::profiles::sign_out,
+        commands::replay::replay_plan,
+        commands::replay::replay_export_manifest,
+        commands::replay::replay_start,
+        commands::replay::replay_pause,
+        commands::replay::replay_resume,
+        commands::replay::replay_cancel,
+        commands::replay::replay_jobs,
+        commands::replay::replay_job,
     ]
 }
 

@@ -8,11 +8,13 @@ mod caches;
 mod explorer;
 mod gate;
 mod notifications;
+mod replay;
 mod sign_in;
 mod sync_service;
 
 pub use caches::CACHES_DIR;
 pub use explorer::MAX_PAGE_ROWS;
+pub use replay::ReplaySettings;
 pub use sync_service::{ConsoleEvents, NoEvents};
 
 use std::collections::HashMap;
@@ -52,6 +54,8 @@ pub struct Console {
     events: Mutex<std::sync::Arc<dyn ConsoleEvents>>,
     /// What shows failure-spike notifications (the OS, in the app).
     notifier: Mutex<std::sync::Arc<dyn crate::notify::Notifier>>,
+    /// Kept replay plans, the jobs run here, and how replays run.
+    replays: Mutex<replay::Replays>,
 }
 
 impl Console {
@@ -75,6 +79,7 @@ impl Console {
             slots: Mutex::new(HashMap::new()),
             events: Mutex::new(std::sync::Arc::new(NoEvents)),
             notifier: Mutex::new(std::sync::Arc::new(crate::notify::NoNotifier)),
+            replays: Mutex::new(replay::Replays::default()),
         })
     }
 

@@ -68,6 +68,24 @@ pub struct ErrorDto {
     pub code: ErrorCode,
     /// One or two sentences for the operator: what failed and what to try.
     pub message: String,
+    /// What the UI needs beyond the code to show the failure, for the few that carry data
+    /// (absent for every other error, so existing handlers see the same shape).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub detail: Option<ErrorDetail>,
+}
+
+/// Data some errors carry for the UI.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+#[ts(rename_all = "snake_case", tag = "kind")]
+pub enum ErrorDetail {
+    /// A replay's set changed since it was planned (code `step_up_required`): the operator
+    /// reviews this difference, plans again and approves the new plan.
+    ReplaySetChanged {
+        /// The difference from the approved plan to a fresh one.
+        diff: crate::replay::SetDiff,
+    },
 }
 
 impl ErrorDto {
@@ -76,6 +94,14 @@ impl ErrorDto {
         Self {
             code,
             message: message.into(),
+            detail: None,
         }
+    }
+
+    /// The same error carrying `detail`.
+    #[must_use]
+    pub fn with_detail(mut self, detail: ErrorDetail) -> Self {
+        self.detail = Some(detail);
+        self
     }
 }

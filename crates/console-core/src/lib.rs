@@ -22,4 +22,4 @@ pub mod sync;
 pub mod vault;
 
 pub use console::Console;
-pub use error::{ErrorCode, ErrorDto};
+pub use error::{ErrorCode, ErrorDetail, ErrorDto};

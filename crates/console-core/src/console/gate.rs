@@ -234,11 +234,12 @@ impl Console {
         outcome
     }
 
-    /// What the console lets go of when the gate is not unlocked: credentials and running
-    /// syncs.
+    /// What the console lets go of when the gate is not unlocked: credentials, running
+    /// syncs and running replay jobs (they hold a token and a keyed cache).
     fn on_locked(&self) -> Result<(), ErrorDto> {
         self.profiles()?.forget_credentials();
         self.readers()?.clear();
+        self.replays()?.halt_all();
         self.stop_running()
     }
 

@@ -22,7 +22,7 @@ impl Console {
         Ok(())
     }
 
-    fn notifier(&self) -> Arc<dyn Notifier> {
+    pub(super) fn notifier(&self) -> Arc<dyn Notifier> {
         match self.notifier.lock() {
             Ok(notifier) => Arc::clone(&notifier),
             Err(_) => Arc::new(crate::notify::NoNotifier),

@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use super::Console;
 use crate::error::{ErrorCode, ErrorDto};
-use crate::ipc::{CacheChanged, SpikeAlert, SyncState, SyncStatus};
+use crate::ipc::{CacheChanged, ReplayUpdate, SpikeAlert, SyncState, SyncStatus};
 use crate::sync::{Cancel, Progress, SyncOptions};
 
 /// What the shell hears from the console without asking: the window refreshes on these.
@@ -29,6 +29,11 @@ pub trait ConsoleEvents: Send + Sync + std::fmt::Debug {
     /// A new failure spike: the window shows a banner when the OS could not show it
     /// (`shown_by_os` false), a quieter trace otherwise.
     fn spike(&self, alert: &SpikeAlert);
+    /// A replay job moved: progress, verification, end. A no-op by default, so that
+    /// listeners with no replay view need not know about it.
+    fn replay_progress(&self, update: &ReplayUpdate) {
+        let _ = update;
+    }
 }
 
 /// Hears nothing (tests and the command line).

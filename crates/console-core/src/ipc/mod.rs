@@ -4,6 +4,7 @@
 
 mod explorer;
 mod gate;
+mod replay;
 
 use serde::{Deserialize, Serialize};
 use ts_rs::{Config, TS};
@@ -16,6 +17,10 @@ pub use gate::{
     AuditExport, AuditIntegrity, EnrollmentOffer, GateStatus, KeyringReport, PassphraseChange,
     PassphraseStrength, RecoveryCodes, SecuritySettings, UnlockRequest,
 };
+pub use replay::{
+    JOB_DETAIL_ENTRIES, PLAN_PREVIEW_EVENTS, ReplayJobDetail, ReplayPhase, ReplayPlanRequest,
+    ReplayPlanView, ReplayStartRequest, ReplayUpdate,
+};
 
 use crate::api::ConnectionReport;
 use crate::audit::{AuditFilter, AuditPage};
@@ -25,6 +30,7 @@ use crate::query::{
     AtRiskDelivery, AtRiskQuery, Bucket, DeliveryDetail, DeliveryFilter, DeliveryPage,
     DeliveryQuery, FailureBucket, FailureGroup, FilterOptions, SubscriptionHealth,
 };
+use crate::replay::JobSummary;
 
 /// Whether the console is usable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -110,6 +116,7 @@ macro_rules! commands {
             export_if_named::<SpikeAlert>(cfg)?;
             export_if_named::<OpenDeliveries>(cfg)?;
             export_if_named::<GateStatus>(cfg)?;
+            export_if_named::<ReplayUpdate>(cfg)?;
             Ok(())
         }
     };
@@ -178,6 +185,14 @@ commands! {
     test_draft(draft: ProfileDraft) -> ConnectionReport;
     sign_in(id: Uuid, password: String) -> Profile;
     sign_out(id: Uuid) -> Profile;
+    replay_plan(request: ReplayPlanRequest) -> ReplayPlanView;
+    replay_export_manifest(manifest_sha256: String) -> String;
+    replay_start(request: ReplayStartRequest) -> Uuid;
+    replay_pause(job_id: Uuid) -> ReplayJobDetail;
+    replay_resume(job_id: Uuid) -> ReplayJobDetail;
+    replay_cancel(job_id: Uuid) -> ReplayJobDetail;
+    replay_jobs() -> Vec<JobSummary>;
+    replay_job(job_id: Uuid) -> ReplayJobDetail;
 }
 
 /// Commands that answer while the console is locked or not yet enrolled: they report the

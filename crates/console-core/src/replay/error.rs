@@ -2,11 +2,11 @@
 
 use uuid::Uuid;
 
-use super::manifest::ManifestError;
+use super::manifest::{ManifestError, SetDiff};
 use super::state::{EntryState, Transition};
 use crate::api::ApiError;
 use crate::cache::CacheError;
-use crate::error::{ErrorCode, ErrorDto};
+use crate::error::{ErrorCode, ErrorDetail, ErrorDto};
 use crate::query::QueryError;
 
 /// A failed replay operation.
@@ -32,8 +32,10 @@ pub enum ReplayError {
     SetChanged {
         /// Events a fresh plan adds.
         added: usize,
-        /// Events a fresh plan drops.
+        /// Events a fresh plan drops or changes.
         removed: usize,
+        /// The difference itself, for the operator to review.
+        diff: Box<SetDiff>,
     },
     /// The journal refused a state change that would break exactly-once delivery.
     #[error("illegal journal transition for event {event_id}: {from:?} on {transition:?}")]
@@ -94,6 +96,15 @@ impl From<QueryError> for ReplayError {
 }
 
 impl ReplayError {
+    /// The refusal of an approved set that a fresh plan no longer gives.
+    pub fn set_changed(diff: SetDiff) -> Self {
+        Self::SetChanged {
+            added: diff.added.len(),
+            removed: diff.removed.len() + diff.changed.len(),
+            diff: Box::new(diff),
+        }
+    }
+
     /// The IPC code for this failure.
     pub fn code(&self) -> ErrorCode {
         match self {
@@ -114,6 +125,13 @@ impl ReplayError {
 
 impl From<ReplayError> for ErrorDto {
     fn from(error: ReplayError) -> Self {
-        ErrorDto::new(error.code(), error.to_string())
+        let dto = ErrorDto::new(error.code(), error.to_string());
+        match error {
+            // The window shows what changed before the operator plans and approves again.
+            ReplayError::SetChanged { diff, .. } => {
+                dto.with_detail(ErrorDetail::ReplaySetChanged { diff: *diff })
+            }
+            _ => dto,
+        }
     }
 }

@@ -41,7 +41,7 @@ pub use plan::{
 };
 pub use progress::{ProgressSink, ReplayProgress, RunOutcome};
 pub use run::run_job;
-pub use start::{Consent, changes_since_approval, create_job};
+pub use start::{Consent, changes_since_approval, create_job, ensure_unchanged};
 pub use state::{EntryState, Transition};
 pub use verify::{
     DeliveryVerdict, EventVerification, VerdictCounts, Verification, VerifyOptions, verify,

@@ -25,8 +25,7 @@ pub enum Consent<'a> {
 /// Records a job for `manifest` once `consent` covers it and the cache still plans the same
 /// set.
 ///
-/// A changed set is refused with [`ReplayError::SetChanged`]; [`changes_since_approval`]
-/// gives the difference to show.
+/// A changed set is refused with [`ReplayError::SetChanged`], which carries the difference.
 pub fn create_job(
     journal: &Journal,
     manifest: &Manifest,
@@ -48,12 +47,25 @@ pub fn create_job(
         Ok::<_, ReplayError>((diff, bases))
     })?;
     if !diff.is_empty() {
-        return Err(ReplayError::SetChanged {
-            added: diff.added.len(),
-            removed: diff.removed.len() + diff.changed.len(),
-        });
+        return Err(ReplayError::set_changed(diff));
     }
     journal.create_job(manifest, &bases, config, now)
+}
+
+/// Refuses `manifest` with [`ReplayError::SetChanged`] (carrying the difference) when a fresh
+/// plan no longer gives its set. Callers check this *before* asking for a step-up code, so a
+/// stale plan does not spend one; [`create_job`] checks again.
+pub fn ensure_unchanged(
+    journal: &Journal,
+    manifest: &Manifest,
+    now: DateTime<Utc>,
+) -> Result<(), ReplayError> {
+    let diff = changes_since_approval(journal, manifest, now)?;
+    if diff.is_empty() {
+        Ok(())
+    } else {
+        Err(ReplayError::set_changed(diff))
+    }
 }
 
 /// What a fresh plan changes in `manifest`'s set (empty when the approval still holds).

@@ -31,6 +31,7 @@ mod query_order;
 mod query_scale;
 mod query_search;
 mod query_support;
+mod replay_console;
 mod replay_crash;
 mod replay_journal;
 mod replay_plan;

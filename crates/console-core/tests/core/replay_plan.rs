@@ -293,7 +293,8 @@ async fn an_approval_is_void_once_the_set_changes() -> anyhow::Result<()> {
         ),
         Err(ReplayError::SetChanged {
             added: 3,
-            removed: 0
+            removed: 0,
+            ..
         })
     ));
     assert!(

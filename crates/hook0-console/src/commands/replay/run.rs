@@ -10,7 +10,7 @@ use console_core::audit::{AuditAction, AuditOutcome};
 use console_core::gate::GuardedAction;
 use console_core::replay::{
     Consent, JobControl, JobState, Journal, Manifest, ProgressSink, ReplayError, ReplayProgress,
-    RunConfig, RunOutcome, changes_since_approval, create_job, run_job,
+    RunConfig, RunOutcome, create_job, ensure_unchanged, run_job,
 };
 use indicatif::{ProgressBar, ProgressStyle};
 use uuid::Uuid;
@@ -59,14 +59,12 @@ pub async fn run(selection: &Selection, args: RunArgs) -> anyhow::Result<()> {
     config.validate()?;
     let target = selection.resolve()?;
     let journal = journal(&target)?;
-    let diff = changes_since_approval(&journal, &manifest, Utc::now())?;
-    if !diff.is_empty() {
-        output::json_line(&serde_json::json!({ "set_changed": diff }))?;
-        return Err(ReplayError::SetChanged {
-            added: diff.added.len(),
-            removed: diff.removed.len() + diff.changed.len(),
+    // Before the approval code is asked for: a stale plan must not spend one.
+    if let Err(error) = ensure_unchanged(&journal, &manifest, Utc::now()) {
+        if let ReplayError::SetChanged { diff, .. } = &error {
+            output::json_line(&serde_json::json!({ "set_changed": diff }))?;
         }
-        .into());
+        return Err(error.into());
     }
     let approval = target.approve(
         GuardedAction::BulkReplay,
