@@ -67,6 +67,20 @@ pub async fn get(
     Ok(json(StatusCode::OK, &views::subscription(&store, sub)))
 }
 
+/// The index of `id` when it belongs to `app` and is not deleted; otherwise 404, as Hook0
+/// answers for a subscription of another application or one already deleted.
+fn live_subscription(store: &crate::store::Store, id: Uuid, app: u32) -> Result<u32, ApiError> {
+    store
+        .subscription_index(id)
+        .filter(|&s| {
+            store
+                .subscriptions
+                .get(s as usize)
+                .is_some_and(|s| s.application == app && s.deleted_at.is_none())
+        })
+        .ok_or_else(ApiError::not_found)
+}
+
 /// `DELETE /subscriptions/{id}?application_id=…`: 204. Like disabling, it fails the
 /// subscription's unfinished attempts at once; the subscription is then gone from lists,
 /// reads and deliveries (its past attempts keep naming it).
@@ -82,15 +96,7 @@ pub async fn delete(
     let now = shared.clock.now();
     let mut store = shared.store.write();
     let app = auth::application(principal, &store, query.required_uuid("application_id")?)?;
-    let index = store
-        .subscription_index(id)
-        .filter(|&s| {
-            store
-                .subscriptions
-                .get(s as usize)
-                .is_some_and(|s| s.application == app && s.deleted_at.is_none())
-        })
-        .ok_or_else(ApiError::not_found)?;
+    let index = live_subscription(&store, id, app)?;
     if let Some(sub) = store.subscriptions.get_mut(index as usize) {
         sub.deleted_at = Some(now);
         sub.updated_at = now;
@@ -238,15 +244,7 @@ pub async fn update(
     let resolved = resolve(&shared, principal, &body)?;
     let now = shared.clock.now();
     let mut store = shared.store.write();
-    let index = store
-        .subscription_index(id)
-        .filter(|&s| {
-            store
-                .subscriptions
-                .get(s as usize)
-                .is_some_and(|s| s.application == resolved.app && s.deleted_at.is_none())
-        })
-        .ok_or_else(ApiError::not_found)?;
+    let index = live_subscription(&store, id, resolved.app)?;
     let target = target(&resolved.post);
     let Some(sub) = store.subscriptions.get_mut(index as usize) else {
         return Err(ApiError::not_found());
