@@ -46,12 +46,15 @@ const COMMANDS: &[&str] = &[
     "sign_out",
     "replay_plan",
     "replay_export_manifest",
+    "replay_import_manifest",
     "replay_start",
     "replay_pause",
     "replay_resume",
     "replay_cancel",
     "replay_jobs",
     "replay_job",
+    "replay_settings",
+    "set_replay_settings",
 ];
 
 fn main() {

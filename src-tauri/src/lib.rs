@@ -84,12 +84,15 @@ fn commands_handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bo
         commands::profiles::sign_out,
         commands::replay::replay_plan,
         commands::replay::replay_export_manifest,
+        commands::replay::replay_import_manifest,
         commands::replay::replay_start,
         commands::replay::replay_pause,
         commands::replay::replay_resume,
         commands::replay::replay_cancel,
         commands::replay::replay_jobs,
         commands::replay::replay_job,
+        commands::replay::replay_settings,
+        commands::replay::set_replay_settings,
     ]
 }
 

@@ -7,18 +7,21 @@
 //!
 //! Clicking through: on Linux and the BSDs the notification carries a default action; when
 //! the operator clicks it, the window is raised and hears [`OPEN_DELIVERIES_EVENT`] with the
-//! subscription, to open its filtered deliveries. notify-rust has no actions on macOS and
+//! subscription, to open its filtered deliveries (a spike), or [`OPEN_REPLAY_EVENT`] with the
+//! job, to open its outcome (a replay that ended). notify-rust has no actions on macOS and
 //! Windows: there the in-window alert (sent for every spike, `shown_by_os: true`) carries the
 //! click-through.
 
 use std::sync::mpsc;
 use std::time::Duration;
 
-use console_core::ipc::OpenDeliveries;
-use console_core::notify::{Notification, Notifier, NotifyError};
+use console_core::ipc::{OpenDeliveries, OpenReplayJob};
+use console_core::notify::{Notification, Notifier, NotifyError, Opens};
 
 /// The window opens a subscription's deliveries: payload [`OpenDeliveries`].
 pub const OPEN_DELIVERIES_EVENT: &str = "open-deliveries";
+/// The window opens a replay job: payload [`OpenReplayJob`].
+pub const OPEN_REPLAY_EVENT: &str = "open-replay-job";
 
 /// The application name notifications carry.
 const APP_NAME: &str = "Hook0 Console";
@@ -93,7 +96,13 @@ fn show<R: tauri::Runtime>(
     const DEFAULT_ACTION: &str = "default";
 
     let mut os = os_notification(n);
-    os.action(DEFAULT_ACTION, "Show deliveries");
+    os.action(
+        DEFAULT_ACTION,
+        match n.opens {
+            Opens::Deliveries { .. } => "Show deliveries",
+            Opens::ReplayJob { .. } => "Show replay",
+        },
+    );
     // This thread is outside the runtime's workers, so blocking on it is allowed; zbus needs
     // the runtime to drive its connection.
     let shown = tauri::async_runtime::block_on(async {
@@ -109,10 +118,8 @@ fn show<R: tauri::Runtime>(
         Err(_) => return, // the caller has stopped waiting and reports the timeout
     };
     let _ = sent.send(Ok(()));
-    let open = OpenDeliveries {
-        profile_id: n.profile_id,
-        subscription_id: n.subscription_id,
-    };
+    let profile_id = n.profile_id;
+    let opens = n.opens;
     tauri::async_runtime::spawn(async move {
         let clicked = std::sync::atomic::AtomicBool::new(false);
         let waited = tokio::time::timeout(
@@ -129,8 +136,20 @@ fn show<R: tauri::Runtime>(
                 let _ = window.unminimize();
                 let _ = window.set_focus();
             }
-            if let Err(error) = app.emit(OPEN_DELIVERIES_EVENT, open) {
-                tracing::warn!(%error, "the window was not told to open the deliveries");
+            let told = match opens {
+                Opens::Deliveries { subscription_id } => app.emit(
+                    OPEN_DELIVERIES_EVENT,
+                    OpenDeliveries {
+                        profile_id,
+                        subscription_id,
+                    },
+                ),
+                Opens::ReplayJob { job_id } => {
+                    app.emit(OPEN_REPLAY_EVENT, OpenReplayJob { profile_id, job_id })
+                }
+            };
+            if let Err(error) = told {
+                tracing::warn!(%error, "the window was not told what the notification opens");
             }
         }
     });

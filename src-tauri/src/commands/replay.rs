@@ -3,7 +3,10 @@
 //! runs on the console's background task.
 
 use console_core::ErrorDto;
-use console_core::ipc::{ReplayJobDetail, ReplayPlanRequest, ReplayPlanView, ReplayStartRequest};
+use console_core::ipc::{
+    ManifestExport, ReplayJobDetail, ReplayPlanRequest, ReplayPlanView, ReplaySettingsView,
+    ReplayStartRequest,
+};
 use console_core::replay::JobSummary;
 use tauri::State;
 use uuid::Uuid;
@@ -16,15 +19,23 @@ pub async fn replay_plan(
     state: State<'_, AppState>,
     request: ReplayPlanRequest,
 ) -> Result<ReplayPlanView, ErrorDto> {
-    blocking(&state, move |c| c.replay_plan(request)).await
+    state.console()?.replay_plan_fresh(request).await
 }
 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn replay_export_manifest(
     state: State<'_, AppState>,
     manifest_sha256: String,
-) -> Result<String, ErrorDto> {
+) -> Result<ManifestExport, ErrorDto> {
     blocking(&state, move |c| c.replay_export_manifest(&manifest_sha256)).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn replay_import_manifest(
+    state: State<'_, AppState>,
+    manifest_json: String,
+) -> Result<ReplayPlanView, ErrorDto> {
+    blocking(&state, move |c| c.replay_import_manifest(&manifest_json)).await
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -70,4 +81,21 @@ pub async fn replay_job(
     job_id: Uuid,
 ) -> Result<ReplayJobDetail, ErrorDto> {
     blocking(&state, move |c| c.replay_job(job_id)).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn replay_settings(state: State<'_, AppState>) -> Result<ReplaySettingsView, ErrorDto> {
+    blocking(&state, |c| c.replay_settings()).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn set_replay_settings(
+    state: State<'_, AppState>,
+    settings: ReplaySettingsView,
+    code: Option<String>,
+) -> Result<ReplaySettingsView, ErrorDto> {
+    blocking(&state, move |c| {
+        c.set_replay_settings(settings, code.as_deref())
+    })
+    .await
 }

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use console_core::notify::{Notification, Notifier, NotifyError};
+use console_core::notify::{Notification, Notifier, NotifyError, Opens};
 use hook0_console_app::notifier::OsNotifier;
 use uuid::Uuid;
 
@@ -15,7 +15,9 @@ fn notify_the_os_notifier_answers_within_seconds_whatever_the_desktop() {
         title: "Failure spike: Billing webhooks".into(),
         body: "9 of 9 attempts failed in the last 60 min (usually none) — Staging".into(),
         profile_id: Uuid::new_v4(),
-        subscription_id: Uuid::new_v4(),
+        opens: Opens::Deliveries {
+            subscription_id: Uuid::new_v4(),
+        },
     };
     let started = Instant::now();
     let outcome = notifier.notify(&notification);

@@ -46,6 +46,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "subscription_gone",
         sql: include_str!("migrations/20261130_130000_subscription_gone.sql"),
     },
+    Migration {
+        version: 20261130140000,
+        name: "replay_verification",
+        sql: include_str!("migrations/20261130_140000_replay_verification.sql"),
+    },
 ];
 
 /// The highest version this binary knows.

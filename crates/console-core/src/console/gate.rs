@@ -220,7 +220,7 @@ impl Console {
 
     /// Runs a guarded gate operation; a failed step-up that locked the console also takes
     /// the credentials out of memory.
-    fn after_step_up<T>(
+    pub(super) fn after_step_up<T>(
         &self,
         operation: impl FnOnce(&mut Gate) -> Result<T, ErrorDto>,
     ) -> Result<T, ErrorDto> {

@@ -48,6 +48,8 @@ impl ConsoleEvents for NoEvents {
 
 /// How often the window hears about a running sync's cache changes at most.
 const CHANGE_EVERY: Duration = Duration::from_secs(1);
+/// How often a caller waiting for a sync looks whether it ended.
+const SYNC_POLL: Duration = Duration::from_millis(100);
 /// Key of the last completed sync's time in the cache's sync state.
 const COMPLETED_SCOPE: &str = "console";
 const COMPLETED_KEY: &str = "last_completed_at";
@@ -81,6 +83,29 @@ impl Console {
         let profile = self.active_profile_id()?;
         self.start_sync_of(profile)?;
         self.status_of(profile)
+    }
+
+    /// Syncs the active profile and waits for the end (joining a sync already running), for
+    /// work that must see the API's latest state, like a replay plan. A sync that fails is
+    /// the answer (`Some`), not an error: the cache still answers. Locked is an error.
+    pub async fn sync_and_wait(self: &Arc<Self>) -> Result<Option<ErrorDto>, ErrorDto> {
+        let profile = self.active_profile_id()?;
+        if let Err(error) = self.start_sync_of(profile) {
+            return match error.code {
+                ErrorCode::Locked | ErrorCode::NotEnrolled => Err(error),
+                _ => Ok(Some(error)),
+            };
+        }
+        loop {
+            {
+                let slots = self.slots()?;
+                let slot = slots.get(&profile);
+                if slot.is_none_or(|s| s.running.is_none()) {
+                    return Ok(slot.and_then(|s| s.last_error.clone()));
+                }
+            }
+            tokio::time::sleep(SYNC_POLL).await;
+        }
     }
 
     /// Asks the active profile's sync to stop; what it stored stays.
@@ -135,7 +160,7 @@ impl Console {
         Ok(())
     }
 
-    fn start_sync_of(self: &Arc<Self>, profile: Uuid) -> Result<(), ErrorDto> {
+    pub(super) fn start_sync_of(self: &Arc<Self>, profile: Uuid) -> Result<(), ErrorDto> {
         // Checked now, so that a locked console or a profile without credentials answers at
         // once instead of from the background.
         self.endpoint(profile)?;

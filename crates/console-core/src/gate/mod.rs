@@ -16,6 +16,7 @@ mod machine;
 pub mod passphrase;
 pub mod policy;
 pub mod recovery;
+mod replay_settings;
 mod secrets;
 mod settings;
 pub mod step_up;
@@ -27,6 +28,7 @@ pub use machine::{AUDIT_FILE, Gate, GateOptions, KeyringChoice, THROTTLE_FILE, V
 pub use passphrase::{PassphraseAssessment, assess};
 pub use policy::{GateSettings, LockPolicy, LockReason, PolicyError};
 pub use recovery::{RecoveryCodes, RecoveryError, RecoveryHash};
+pub use replay_settings::MAX_VERIFY_MINUTES;
 pub use step_up::{ActionDigest, Approval, GuardedAction, StepUpError, StepUpRequest};
 pub use throttle::{FailureOutcome, Throttle, ThrottleError, Throttled};
 pub use totp::{CodeError, Enrollment, TotpError, TotpSecret};

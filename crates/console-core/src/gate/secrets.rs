@@ -19,6 +19,7 @@ use crate::audit::{AuditHead, AuditKey};
 use crate::cache::CacheKey;
 use crate::error::ErrorDto;
 use crate::gate::{GateSettings, RecoveryCodes, TotpSecret};
+use crate::ipc::ReplaySettingsView;
 
 /// The version of this layout.
 const LAYOUT_VERSION: u32 = 1;
@@ -47,6 +48,10 @@ pub(crate) struct VaultSecrets {
     /// Profile credentials, by profile id.
     pub credentials: BTreeMap<String, StoredCredentials>,
     pub settings: GateSettings,
+    /// How replays run, once the operator changed it (absent in vaults sealed before
+    /// replays had settings: the defaults apply).
+    #[serde(default)]
+    pub replay: Option<ReplaySettingsView>,
 }
 
 /// A verification failure of the audit chain, and where the damaged log was kept.
@@ -114,6 +119,7 @@ impl VaultSecrets {
             cache_keys: BTreeMap::new(),
             credentials: BTreeMap::new(),
             settings: GateSettings::default(),
+            replay: None,
         }
     }
 

@@ -51,11 +51,13 @@ pub enum GuardedAction {
     DisableKeyring,
     /// Keep the wrapping key in the OS keyring.
     EnableKeyring,
+    /// Let a one-event replay start without a code.
+    WaiveSingleReplayStepUp,
 }
 
 impl GuardedAction {
     /// Every guarded action.
-    pub const ALL: [Self; 9] = [
+    pub const ALL: [Self; 10] = [
         Self::BulkReplay,
         Self::Purge,
         Self::Erase,
@@ -65,6 +67,7 @@ impl GuardedAction {
         Self::AuditExport,
         Self::DisableKeyring,
         Self::EnableKeyring,
+        Self::WaiveSingleReplayStepUp,
     ];
 
     /// The stable name, as in JSON and in the digest.
@@ -79,6 +82,7 @@ impl GuardedAction {
             Self::AuditExport => "audit_export",
             Self::DisableKeyring => "disable_keyring",
             Self::EnableKeyring => "enable_keyring",
+            Self::WaiveSingleReplayStepUp => "waive_single_replay_step_up",
         }
     }
 }

@@ -93,3 +93,12 @@ pub struct OpenDeliveries {
     /// The subscription whose deliveries to show.
     pub subscription_id: Uuid,
 }
+
+/// A click on a replay's notification: the window opens the job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct OpenReplayJob {
+    /// The profile whose cache holds the job.
+    pub profile_id: Uuid,
+    /// The job.
+    pub job_id: Uuid,
+}

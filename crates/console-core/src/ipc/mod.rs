@@ -11,15 +11,16 @@ use ts_rs::{Config, TS};
 use uuid::Uuid;
 
 pub use explorer::{
-    CacheChanged, NotificationSettings, OpenDeliveries, SpikeAlert, SyncState, SyncStatus,
+    CacheChanged, NotificationSettings, OpenDeliveries, OpenReplayJob, SpikeAlert, SyncState,
+    SyncStatus,
 };
 pub use gate::{
     AuditExport, AuditIntegrity, EnrollmentOffer, GateStatus, KeyringReport, PassphraseChange,
     PassphraseStrength, RecoveryCodes, SecuritySettings, UnlockRequest,
 };
 pub use replay::{
-    JOB_DETAIL_ENTRIES, PLAN_PREVIEW_EVENTS, ReplayJobDetail, ReplayPhase, ReplayPlanRequest,
-    ReplayPlanView, ReplayStartRequest, ReplayUpdate,
+    JOB_DETAIL_ENTRIES, ManifestExport, PLAN_PREVIEW_EVENTS, ReplayJobDetail, ReplayPhase,
+    ReplayPlanRequest, ReplayPlanView, ReplaySettingsView, ReplayStartRequest, ReplayUpdate,
 };
 
 use crate::api::ConnectionReport;
@@ -115,6 +116,7 @@ macro_rules! commands {
             export_if_named::<CacheChanged>(cfg)?;
             export_if_named::<SpikeAlert>(cfg)?;
             export_if_named::<OpenDeliveries>(cfg)?;
+            export_if_named::<OpenReplayJob>(cfg)?;
             export_if_named::<GateStatus>(cfg)?;
             export_if_named::<ReplayUpdate>(cfg)?;
             Ok(())
@@ -186,13 +188,16 @@ commands! {
     sign_in(id: Uuid, password: String) -> Profile;
     sign_out(id: Uuid) -> Profile;
     replay_plan(request: ReplayPlanRequest) -> ReplayPlanView;
-    replay_export_manifest(manifest_sha256: String) -> String;
+    replay_export_manifest(manifest_sha256: String) -> ManifestExport;
+    replay_import_manifest(manifest_json: String) -> ReplayPlanView;
     replay_start(request: ReplayStartRequest) -> Uuid;
     replay_pause(job_id: Uuid) -> ReplayJobDetail;
     replay_resume(job_id: Uuid) -> ReplayJobDetail;
     replay_cancel(job_id: Uuid) -> ReplayJobDetail;
     replay_jobs() -> Vec<JobSummary>;
     replay_job(job_id: Uuid) -> ReplayJobDetail;
+    replay_settings() -> ReplaySettingsView;
+    set_replay_settings(settings: ReplaySettingsView, code: Option<String>) -> ReplaySettingsView;
 }
 
 /// Commands that answer while the console is locked or not yet enrolled: they report the

@@ -55,6 +55,37 @@ pub struct ReplayPlanView {
     /// Replays that go to subscriptions which had not failed: warn when above zero, since
     /// Hook0 replays to every matching subscription.
     pub healthy_duplicates: u64,
+    /// When the cache the plan was computed from last finished a sync.
+    pub cache_synced_at: Option<DateTime<Utc>>,
+    /// Why the sync before planning failed: the plan then reflects the cache as of
+    /// `cache_synced_at` (starting still checks the set against the cache of that moment).
+    pub sync_error: Option<ErrorDto>,
+}
+
+/// A manifest written to a file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ManifestExport {
+    /// Where the file was written.
+    pub path: String,
+    /// The manifest's SHA-256 (also inside the file).
+    pub manifest_sha256: String,
+    /// Events it replays.
+    #[ts(type = "number")]
+    pub events: u64,
+}
+
+/// How this console runs replays, as the operator sets it (kept sealed in the vault, so that
+/// the waiver below cannot be switched on by editing a file).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct ReplaySettingsView {
+    /// Whether replaying one event (the explorer's "Replay this delivery") may start without
+    /// a code; bulk replays always need one. Switching it on takes a code.
+    pub single_event_without_step_up: bool,
+    /// Pace and care of new jobs.
+    pub run: RunConfig,
+    /// How long a finished job is watched for new successful attempts (1–120 minutes).
+    pub verify_deadline_minutes: u32,
 }
 
 /// Starting a planned replay.
@@ -127,4 +158,14 @@ pub struct ReplayJobDetail {
     pub error: Option<ErrorDto>,
     /// Entries failed, unknown or in flight (the first [`JOB_DETAIL_ENTRIES`]).
     pub unsettled: Vec<Entry>,
+}
+
+impl Default for ReplaySettingsView {
+    fn default() -> Self {
+        Self {
+            single_event_without_step_up: true,
+            run: RunConfig::default(),
+            verify_deadline_minutes: 10,
+        }
+    }
 }

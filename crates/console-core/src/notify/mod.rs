@@ -41,8 +41,23 @@ pub struct Notification {
     pub body: String,
     /// The profile whose cache showed the spike.
     pub profile_id: Uuid,
-    /// The spiking subscription (where a click on the notification leads).
-    pub subscription_id: Uuid,
+    /// Where a click on the notification leads.
+    pub opens: Opens,
+}
+
+/// What a notification opens when clicked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Opens {
+    /// The deliveries of the spiking subscription.
+    Deliveries {
+        /// The subscription.
+        subscription_id: Uuid,
+    },
+    /// A replay job's outcome.
+    ReplayJob {
+        /// The job.
+        job_id: Uuid,
+    },
 }
 
 /// Why a notification was not shown.

@@ -21,7 +21,9 @@ impl Notification {
                 spike.failures, spike.attempts, spike.window_minutes
             ),
             profile_id,
-            subscription_id: spike.subscription_id,
+            opens: super::Opens::Deliveries {
+                subscription_id: spike.subscription_id,
+            },
         }
     }
 }

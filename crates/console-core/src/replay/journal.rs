@@ -166,7 +166,7 @@ pub struct Journal {
     cache: Mutex<Cache>,
 }
 
-fn blob(u: Uuid) -> Vec<u8> {
+pub(super) fn blob(u: Uuid) -> Vec<u8> {
     u.as_bytes().to_vec()
 }
 
@@ -174,7 +174,7 @@ fn uuid_of(bytes: &[u8]) -> Result<Uuid, ReplayError> {
     Uuid::from_slice(bytes).map_err(|_| ReplayError::Corrupt("an id is not 16 bytes".into()))
 }
 
-fn time_of(us: i64) -> Result<DateTime<Utc>, ReplayError> {
+pub(super) fn time_of(us: i64) -> Result<DateTime<Utc>, ReplayError> {
     from_micros(us).ok_or_else(|| ReplayError::Corrupt(format!("instant {us} out of range")))
 }
 
@@ -188,7 +188,7 @@ impl Journal {
         })
     }
 
-    fn lock(&self) -> MutexGuard<'_, Cache> {
+    pub(super) fn lock(&self) -> MutexGuard<'_, Cache> {
         // A panic elsewhere cannot leave a half-written change: every write is one statement.
         self.cache.lock().unwrap_or_else(|p| p.into_inner())
     }

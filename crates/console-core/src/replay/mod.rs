@@ -25,6 +25,7 @@ pub mod resolve;
 mod run;
 mod start;
 mod state;
+mod verdicts;
 mod verify;
 
 pub use config::{MAX_IN_FLIGHT, MAX_RATE, RunConfig};

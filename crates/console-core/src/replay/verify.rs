@@ -195,11 +195,13 @@ pub async fn verify(
             }
         })
         .collect();
-    Ok(Verification {
+    let verification = Verification {
         job_id: job,
         events,
         totals,
         per_subscription,
         not_replayed,
-    })
+    };
+    journal.save_verification(&verification, chrono::Utc::now())?;
+    Ok(verification)
 }

@@ -33,6 +33,7 @@ mod query_search;
 mod query_support;
 mod replay_console;
 mod replay_crash;
+mod replay_fresh;
 mod replay_journal;
 mod replay_plan;
 mod replay_run;

@@ -114,7 +114,12 @@ async fn notify_a_sync_tells_the_notifier_of_the_spiking_subscription_once_or_th
     sync_to_end(&console).await?;
     let shown = notifier.shown();
     assert_eq!(shown.len(), 1, "exactly one notification: {shown:#?}");
-    assert_eq!(shown[0].subscription_id, subs[0]);
+    assert_eq!(
+        shown[0].opens,
+        console_core::notify::Opens::Deliveries {
+            subscription_id: subs[0]
+        }
+    );
     assert_eq!(shown[0].profile_id, profile.id);
     assert!(
         shown[0]

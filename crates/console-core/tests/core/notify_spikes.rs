@@ -252,7 +252,12 @@ fn notify_text_carries_counts_and_names_never_payloads_or_responses() -> anyhow:
     assert_eq!(spikes.len(), 1, "{spikes:#?}");
     let n = Notification::of_spike(Uuid::new_v4(), "Production", &spikes[0]);
     let text = format!("{} {}", n.title, n.body);
-    assert_eq!(n.subscription_id, f.subs[0]);
+    assert_eq!(
+        n.opens,
+        console_core::notify::Opens::Deliveries {
+            subscription_id: f.subs[0]
+        }
+    );
     assert!(text.contains("10 of 11 attempts failed"), "{text}");
     assert!(
         text.contains("last 60 min") && text.contains("Production"),

@@ -28,7 +28,7 @@ use crate::replay_support::{fast_config, history_end};
 
 /// Keeps the replay news the window would get.
 #[derive(Debug, Default)]
-struct Window(Mutex<Vec<ReplayUpdate>>);
+pub(crate) struct Window(Mutex<Vec<ReplayUpdate>>);
 
 impl ConsoleEvents for Window {
     fn sync_changed(&self, _: &SyncStatus) {}
@@ -39,18 +39,18 @@ impl ConsoleEvents for Window {
     }
 }
 
-struct Setup {
-    sandbox: RunningSandbox,
-    _dir: tempfile::TempDir,
-    console: Arc<Console>,
-    gate: TestGate,
-    window: Arc<Window>,
-    notifier: Arc<RecordingNotifier>,
+pub(crate) struct Setup {
+    pub sandbox: RunningSandbox,
+    pub dir: tempfile::TempDir,
+    pub console: Arc<Console>,
+    pub gate: TestGate,
+    pub window: Arc<Window>,
+    pub notifier: Arc<RecordingNotifier>,
 }
 
 /// The replay tests' sandbox (history still, no rate limit) behind an unlocked console whose
 /// active profile is synced from it.
-async fn setup() -> anyhow::Result<Setup> {
+pub(crate) async fn setup() -> anyhow::Result<Setup> {
     let sandbox = start(SandboxOptions {
         scenario: ScenarioConfig {
             seed: 11,
@@ -87,7 +87,7 @@ async fn setup() -> anyhow::Result<Setup> {
     console.set_events(window.clone())?;
     let notifier = Arc::new(RecordingNotifier::new());
     console.set_notifier(notifier.clone())?;
-    console.set_replay_settings(ReplaySettings {
+    console.override_replay_settings(ReplaySettings {
         run: fast_config(),
         verify: VerifyOptions {
             deadline: Duration::from_secs(3),
@@ -98,7 +98,7 @@ async fn setup() -> anyhow::Result<Setup> {
     sync_to_end(&console).await?;
     Ok(Setup {
         sandbox,
-        _dir: dir,
+        dir,
         console,
         gate,
         window,
@@ -106,7 +106,7 @@ async fn setup() -> anyhow::Result<Setup> {
     })
 }
 
-async fn sync_to_end(console: &Arc<Console>) -> anyhow::Result<()> {
+pub(crate) async fn sync_to_end(console: &Arc<Console>) -> anyhow::Result<()> {
     console.start_sync()?;
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
     loop {
@@ -122,13 +122,13 @@ async fn sync_to_end(console: &Arc<Console>) -> anyhow::Result<()> {
 
 impl Setup {
     /// The next authenticator code (a code is good once: each approval takes a new step).
-    fn next_code(&self) -> String {
+    pub(crate) fn next_code(&self) -> String {
         self.gate.clock.advance(chrono::Duration::seconds(30));
         code_at(&self.gate.secret, self.gate.clock.now())
     }
 
     /// The dead target (fourth subscription) of each application.
-    fn dead(&self) -> Vec<Uuid> {
+    pub(crate) fn dead(&self) -> Vec<Uuid> {
         self.sandbox
             .applications()
             .iter()
@@ -136,7 +136,7 @@ impl Setup {
             .collect()
     }
 
-    async fn wait_done(&self, job: Uuid) -> anyhow::Result<ReplayJobDetail> {
+    pub(crate) async fn wait_done(&self, job: Uuid) -> anyhow::Result<ReplayJobDetail> {
         let deadline = std::time::Instant::now() + Duration::from_secs(90);
         loop {
             // The sandbox delivers what the replays queued, so verification can see it.
@@ -154,7 +154,7 @@ impl Setup {
     }
 }
 
-fn request(selection: Selection) -> ReplayPlanRequest {
+pub(crate) fn request(selection: Selection) -> ReplayPlanRequest {
     ReplayPlanRequest {
         selection,
         options: PlanOptions::default(),
@@ -190,7 +190,14 @@ async fn replay_console_plan_approve_run_verify_notify_and_audit() -> anyhow::Re
         .sum();
     assert_eq!(duplicates, view.healthy_duplicates);
     let exported = s.console.replay_export_manifest(&view.manifest_sha256)?;
-    assert!(exported.contains(&view.manifest_sha256));
+    assert_eq!(exported.manifest_sha256, view.manifest_sha256);
+    assert_eq!(exported.events, view.event_count);
+    let written = std::fs::read_to_string(&exported.path)?;
+    assert!(written.contains(&view.manifest_sha256));
+    // The file comes back as the same plan: same hash, same set.
+    let imported = s.console.replay_import_manifest(&written)?;
+    assert_eq!(imported.manifest_sha256, view.manifest_sha256);
+    assert_eq!(imported.event_count, view.event_count);
 
     // Without a code a bulk replay does not start; a code for the plan does.
     let refused = s.console.replay_start(&view.manifest_sha256, None, None);

@@ -235,5 +235,13 @@ async fn verification_tells_recovered_from_still_failing() -> anyhow::Result<()>
         report.totals.recovered + report.totals.still_failing,
         on(fixed) + on(broken)
     );
+
+    // The verdict is kept: another journal on the same file (a restarted console, the
+    // command line) reads it back whole.
+    drop(journal);
+    let reopened = world.journal()?;
+    let (kept, _at) = reopened.verification(job)?.expect("the verdict is stored");
+    assert_eq!(kept, report);
+    assert!(reopened.verification(Uuid::new_v4())?.is_none());
     Ok(())
 }

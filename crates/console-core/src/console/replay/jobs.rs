@@ -88,7 +88,10 @@ impl Console {
             phase: run.map(|r| r.phase),
             progress: run.and_then(|r| r.progress.clone()),
             outcome: run.and_then(|r| r.outcome.clone()),
-            verification: run.and_then(|r| r.verification.clone()),
+            verification: match run.and_then(|r| r.verification.clone()) {
+                Some(verification) => Some(verification),
+                None => journal.verification(job)?.map(|(v, _)| v),
+            },
             error: run.and_then(|r| r.error.clone()),
             unsettled,
         })

@@ -6,8 +6,10 @@
 //! Every method refuses while locked; locking halts running jobs (see `runner`).
 
 mod jobs;
+mod plans;
 mod record;
 mod runner;
+mod settings;
 mod state;
 
 pub use state::ReplaySettings;
@@ -24,8 +26,8 @@ use self::state::{JobRun, KeptPlan};
 use super::Console;
 use crate::error::{ErrorCode, ErrorDto};
 use crate::gate::{Approval, GuardedAction};
-use crate::ipc::{PLAN_PREVIEW_EVENTS, ReplayPlanRequest, ReplayPlanView, ReplayStartRequest};
-use crate::replay::{Consent, Journal, ReplayError, RunConfig, create_job, ensure_unchanged, plan};
+use crate::ipc::ReplayStartRequest;
+use crate::replay::{Consent, Journal, ReplayError, RunConfig, create_job, ensure_unchanged};
 
 /// A start checked up to its approval.
 struct Prepared {
@@ -35,68 +37,6 @@ struct Prepared {
 }
 
 impl Console {
-    /// Changes how replays run (tests shorten verification; a settings page may waive
-    /// step-up for single events or not).
-    pub fn set_replay_settings(&self, settings: ReplaySettings) -> Result<(), ErrorDto> {
-        self.unlocked()?;
-        self.replays()?.settings = settings;
-        Ok(())
-    }
-
-    /// The dry run of a selection on the active profile's cache. The plan is kept, named by
-    /// its manifest's hash, for [`Console::replay_start`] and the export.
-    pub fn replay_plan(&self, request: ReplayPlanRequest) -> Result<ReplayPlanView, ErrorDto> {
-        let profile = self.active_profile_id()?;
-        let planned = self
-            .with_reader_of(profile, |r| {
-                Ok(plan(
-                    r.conn(),
-                    &request.selection,
-                    request.options,
-                    Utc::now(),
-                ))
-            })?
-            .map_err(ErrorDto::from)?;
-        let digest = planned
-            .manifest
-            .action_digest()
-            .map_err(ReplayError::from)?;
-        let single_waived = self.replays()?.settings.single_event_without_step_up;
-        let event_count = planned.events.len();
-        let mut events = planned.events;
-        events.truncate(PLAN_PREVIEW_EVENTS);
-        let view = ReplayPlanView {
-            manifest_sha256: planned.sha256.clone(),
-            action_digest: digest.to_string(),
-            created_at: planned.manifest.created_at,
-            step_up_required: !(event_count == 1 && single_waived),
-            event_count: event_count as u64,
-            events,
-            subscriptions: planned.subscriptions,
-            excluded: planned.excluded,
-            deliveries_selected: planned.deliveries_selected,
-            healthy_duplicates: planned.healthy_duplicates,
-        };
-        if event_count > 0 {
-            self.replays()?.keep_plan(
-                planned.sha256,
-                KeptPlan {
-                    profile,
-                    manifest: planned.manifest,
-                },
-            );
-        }
-        Ok(view)
-    }
-
-    /// A kept plan's manifest as a file (JSON with its SHA-256), for `hook0-console replay
-    /// run` or the record.
-    pub fn replay_export_manifest(&self, manifest_sha256: &str) -> Result<String, ErrorDto> {
-        self.unlocked()?;
-        let kept = self.kept_plan(manifest_sha256)?;
-        Ok(kept.manifest.export().map_err(ReplayError::from)?)
-    }
-
     /// Starts a kept plan with the code the window sent (a step-up bound to the manifest's
     /// digest; none needed for one event when the settings waive it). A set that changed is
     /// refused before the code is checked, so a stale plan does not spend it.
@@ -160,7 +100,7 @@ impl Console {
             journal,
         } = prepared;
         let sha256 = manifest.sha256().map_err(ReplayError::from)?;
-        let settings = self.replays()?.settings.clone();
+        let settings = self.replay_settings_now()?;
         let waived = approval.is_none()
             && manifest.events.len() == 1
             && settings.single_event_without_step_up;

@@ -6,7 +6,7 @@ use uuid::Uuid;
 use super::super::Console;
 use crate::audit::{AuditAction, AuditEntry, AuditOutcome};
 use crate::error::ErrorDto;
-use crate::notify::Notification;
+use crate::notify::{Notification, Opens};
 use crate::replay::{EntryState, JobState, Journal, RunOutcome, Verification};
 
 /// What happened to a job, as the audit record's last target.
@@ -144,8 +144,9 @@ impl Console {
                 outcome.counts.failed
             ),
             profile_id: profile,
-            // Not about one subscription: a click leads nowhere in particular.
-            subscription_id: Uuid::nil(),
+            opens: Opens::ReplayJob {
+                job_id: outcome.job_id,
+            },
         };
         if let Err(error) = self.notifier().notify(&notification) {
             tracing::info!(%error, "the replay's end shows in the window only");

@@ -83,8 +83,8 @@ impl Console {
         }
         self.set_phase(job, ReplayPhase::Verifying, None);
         let options = self
-            .replays()
-            .map(|r| r.settings.verify)
+            .replay_settings_now()
+            .map(|s| s.verify)
             .unwrap_or_default();
         let verified = tokio::select! {
             v = verify(&journal, &client, job, options) => Some(v),
@@ -93,6 +93,10 @@ impl Console {
         match verified {
             Some(Ok(verification)) => {
                 self.notify_replay(profile, &outcome, &verification);
+                // The attempts the replay created, in the cache too: the explorer shows them.
+                if let Err(error) = self.start_sync_of(profile) {
+                    tracing::debug!(%error, "no sync after the replay's verification");
+                }
                 self.with_run(job, |run| run.verification = Some(verification));
                 self.set_phase(job, ReplayPhase::Done, None);
             }

@@ -8,7 +8,7 @@ use tokio::sync::Notify;
 use uuid::Uuid;
 
 use crate::error::ErrorDto;
-use crate::ipc::ReplayPhase;
+use crate::ipc::{ReplayPhase, ReplaySettingsView};
 use crate::replay::{
     JobControl, Manifest, ReplayProgress, RunConfig, RunOutcome, Verification, VerifyOptions,
 };
@@ -30,10 +30,21 @@ pub struct ReplaySettings {
 
 impl Default for ReplaySettings {
     fn default() -> Self {
+        Self::from(ReplaySettingsView::default())
+    }
+}
+
+impl From<ReplaySettingsView> for ReplaySettings {
+    fn from(view: ReplaySettingsView) -> Self {
         Self {
-            single_event_without_step_up: true,
-            run: RunConfig::default(),
-            verify: VerifyOptions::default(),
+            single_event_without_step_up: view.single_event_without_step_up,
+            run: view.run,
+            verify: VerifyOptions {
+                deadline: std::time::Duration::from_secs(
+                    u64::from(view.verify_deadline_minutes) * 60,
+                ),
+                ..VerifyOptions::default()
+            },
         }
     }
 }
@@ -85,7 +96,8 @@ impl JobRun {
 pub(in crate::console) struct Replays {
     plans: VecDeque<(String, KeptPlan)>,
     pub(super) jobs: HashMap<Uuid, JobRun>,
-    pub(super) settings: ReplaySettings,
+    /// Settings that replace the operator's for this session (tests shorten verification).
+    pub(super) overridden: Option<ReplaySettings>,
 }
 
 impl Replays {
