@@ -284,6 +284,17 @@ async fn replay_console_plan_approve_run_verify_notify_and_audit() -> anyhow::Re
             "{record:?}"
         );
     }
+    for step in ["planned", "imported"] {
+        assert!(
+            page.records
+                .iter()
+                .any(|r| r.action == AuditAction::BulkReplay
+                    && r.targets.contains(&sha)
+                    && r.targets.last().is_some_and(|t| t == step)),
+            "no {step} record: {:#?}",
+            page.records
+        );
+    }
     let mut replayed: Vec<&String> = page
         .records
         .iter()
@@ -424,6 +435,9 @@ async fn replay_console_single_event_needs_no_code_and_a_bulk_job_pauses_and_can
     let done = s.wait_done(single).await?;
     assert_eq!(done.job.state, JobState::Finished);
     assert_eq!(s.sandbox.control().replays_of(first.event_id), 1);
+    // A verified job syncs, so the cache shows the attempts it created: let that sync end
+    // before planning again (a plan made during it would not survive its end).
+    sync_to_end(&s.console).await?;
 
     // The rest, slowly: pause holds every request, cancel stops for good.
     let rest = s

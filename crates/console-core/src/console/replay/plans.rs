@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use chrono::Utc;
 
+use super::record::Step;
 use super::state::KeptPlan;
 use crate::console::Console;
 use crate::error::{ErrorCode, ErrorDto};
@@ -106,6 +107,11 @@ impl Console {
         planned: ReplayPlan,
         imported: Option<Manifest>,
     ) -> Result<ReplayPlanView, ErrorDto> {
+        let step = if imported.is_some() {
+            Step::Imported
+        } else {
+            Step::Planned
+        };
         let manifest = imported.unwrap_or(planned.manifest);
         let sha256 = manifest.sha256().map_err(ReplayError::from)?;
         let digest = manifest.action_digest().map_err(ReplayError::from)?;
@@ -128,6 +134,7 @@ impl Console {
             sync_error: None,
         };
         if event_count > 0 {
+            self.record_step(profile, None, &sha256, step, None)?;
             self.replays()?
                 .keep_plan(sha256, KeptPlan { profile, manifest });
         }

@@ -12,6 +12,9 @@ use crate::replay::{EntryState, JobState, Journal, RunOutcome, Verification};
 /// What happened to a job, as the audit record's last target.
 #[derive(Debug, Clone, Copy)]
 pub(super) enum Step {
+    /// A dry run kept for approval (computed, or imported from a file).
+    Planned,
+    Imported,
     Approved,
     Started,
     Paused,
@@ -26,6 +29,8 @@ pub(super) enum Step {
 impl Step {
     fn as_str(self) -> &'static str {
         match self {
+            Self::Planned => "planned",
+            Self::Imported => "imported",
             Self::Approved => "approved",
             Self::Started => "started",
             Self::Paused => "paused",
