@@ -51,6 +51,7 @@ import type { KeyringReport } from "./KeyringReport";
 import type { LabelFilter } from "./LabelFilter";
 import type { LabelOption } from "./LabelOption";
 import type { LockState } from "./LockState";
+import type { ManifestExport } from "./ManifestExport";
 import type { NamedOption } from "./NamedOption";
 import type { NotificationSettings } from "./NotificationSettings";
 import type { OpenDeliveries } from "./OpenDeliveries";
@@ -69,6 +70,7 @@ import type { ReplayPhase } from "./ReplayPhase";
 import type { ReplayPlanRequest } from "./ReplayPlanRequest";
 import type { ReplayPlanView } from "./ReplayPlanView";
 import type { ReplayProgress } from "./ReplayProgress";
+import type { ReplaySettingsView } from "./ReplaySettingsView";
 import type { ReplayStartRequest } from "./ReplayStartRequest";
 import type { ReplayUpdate } from "./ReplayUpdate";
 import type { ResponseDetail } from "./ResponseDetail";
@@ -135,15 +137,18 @@ export type Commands = {
   sign_in: { args: { id: string; password: string }; result: Profile };
   sign_out: { args: { id: string }; result: Profile };
   replay_plan: { args: { request: ReplayPlanRequest }; result: ReplayPlanView };
-  replay_export_manifest: { args: { manifest_sha256: string }; result: string };
+  replay_export_manifest: { args: { manifest_sha256: string }; result: ManifestExport };
+  replay_import_manifest: { args: { manifest_json: string }; result: ReplayPlanView };
   replay_start: { args: { request: ReplayStartRequest }; result: string };
   replay_pause: { args: { job_id: string }; result: ReplayJobDetail };
   replay_resume: { args: { job_id: string }; result: ReplayJobDetail };
   replay_cancel: { args: { job_id: string }; result: ReplayJobDetail };
   replay_jobs: { args: Record<string, never>; result: Array<JobSummary> };
   replay_job: { args: { job_id: string }; result: ReplayJobDetail };
+  replay_settings: { args: Record<string, never>; result: ReplaySettingsView };
+  set_replay_settings: { args: { settings: ReplaySettingsView; code: string | null }; result: ReplaySettingsView };
 };
 
 export type CommandName = keyof Commands;
 
-export const COMMAND_NAMES: readonly CommandName[] = ["app_status", "gate_status", "assess_passphrase", "begin_enrollment", "confirm_enrollment", "unlock", "lock", "report_activity", "security_settings", "set_idle_lock_minutes", "set_keyring_enabled", "change_passphrase", "regenerate_recovery_codes", "begin_reenrollment", "confirm_reenrollment", "audit_list", "audit_verify", "audit_export", "query_deliveries", "delivery_detail", "fetch_delivery_content", "failure_groups", "failures_over_time", "at_risk_deliveries", "subscription_health", "filter_options", "sync_status", "start_sync", "cancel_sync", "set_auto_sync", "notification_settings", "set_notifications_muted", "set_subscription_muted", "list_profiles", "save_profile", "remove_profile", "set_active_profile", "test_connection", "test_draft", "sign_in", "sign_out", "replay_plan", "replay_export_manifest", "replay_start", "replay_pause", "replay_resume", "replay_cancel", "replay_jobs", "replay_job"];
+export const COMMAND_NAMES: readonly CommandName[] = ["app_status", "gate_status", "assess_passphrase", "begin_enrollment", "confirm_enrollment", "unlock", "lock", "report_activity", "security_settings", "set_idle_lock_minutes", "set_keyring_enabled", "change_passphrase", "regenerate_recovery_codes", "begin_reenrollment", "confirm_reenrollment", "audit_list", "audit_verify", "audit_export", "query_deliveries", "delivery_detail", "fetch_delivery_content", "failure_groups", "failures_over_time", "at_risk_deliveries", "subscription_health", "filter_options", "sync_status", "start_sync", "cancel_sync", "set_auto_sync", "notification_settings", "set_notifications_muted", "set_subscription_muted", "list_profiles", "save_profile", "remove_profile", "set_active_profile", "test_connection", "test_draft", "sign_in", "sign_out", "replay_plan", "replay_export_manifest", "replay_import_manifest", "replay_start", "replay_pause", "replay_resume", "replay_cancel", "replay_jobs", "replay_job", "replay_settings", "set_replay_settings"];
