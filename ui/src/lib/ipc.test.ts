@@ -30,6 +30,34 @@ describe("call", () => {
     });
   });
 
+  it("keeps the set difference a refused replay start carries", async () => {
+    const diff = { added: ["e1"], removed: [], changed: ["e2"] };
+    mockCommands({
+      replay_start: () => {
+        throw { ...rejection("invalid_input", "the set changed"), detail: { kind: "replay_set_changed", diff } };
+      },
+    });
+
+    await expect(call("replay_start", { request: { manifest_sha256: "abc" } })).rejects.toStrictEqual({
+      code: "invalid_input",
+      message: "the set changed",
+      detail: { kind: "replay_set_changed", diff },
+    });
+  });
+
+  it("drops detail it cannot show", async () => {
+    mockCommands({
+      replay_start: () => {
+        throw { ...rejection("invalid_input", "odd"), detail: { kind: "replay_set_changed", diff: { added: [1] } } };
+      },
+    });
+
+    await expect(call("replay_start", { request: { manifest_sha256: "abc" } })).rejects.toStrictEqual({
+      code: "invalid_input",
+      message: "odd",
+    });
+  });
+
   it("turns a string rejection into an internal ErrorDto", async () => {
     mockCommands({
       app_status: () => {

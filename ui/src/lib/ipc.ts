@@ -12,13 +12,15 @@ import { listen as tauriListen } from "@tauri-apps/api/event";
 import type { CommandName, Commands } from "./bindings/commands";
 import type { ErrorCode } from "./bindings/ErrorCode";
 import type { CacheChanged } from "./bindings/CacheChanged";
+import type { ErrorDetail } from "./bindings/ErrorDetail";
 import type { ErrorDto } from "./bindings/ErrorDto";
 import type { OpenDeliveries } from "./bindings/OpenDeliveries";
 import type { SpikeAlert } from "./bindings/SpikeAlert";
 import type { GateStatus } from "./bindings/GateStatus";
+import type { ReplayUpdate } from "./bindings/ReplayUpdate";
 import type { SyncStatus } from "./bindings/SyncStatus";
 
-export type { CacheChanged, ErrorCode, ErrorDto, OpenDeliveries, SpikeAlert };
+export type { CacheChanged, ErrorCode, ErrorDto, OpenDeliveries, ReplayUpdate, SpikeAlert };
 
 /** Every code the Rust side may send. A `Record` so that a new generated code fails the check. */
 const ERROR_CODES: Record<ErrorCode, true> = {
@@ -62,10 +64,36 @@ export function isErrorDto(value: unknown): value is ErrorDto {
 const NOT_IN_APP =
   "The console's back end is not available: this page only works inside the Hook0 Console window.";
 
+function isStringList(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === "string");
+}
+
+/** Whether `value` is detail the UI knows how to show; anything else is dropped, not trusted. */
+export function isErrorDetail(value: unknown): value is ErrorDetail {
+  if (typeof value !== "object" || value === null) {
+    return false;
+  }
+  const candidate = value as Record<string, unknown>;
+  if (candidate["kind"] !== "replay_set_changed") {
+    return false;
+  }
+  const diff = candidate["diff"] as Record<string, unknown> | null | undefined;
+  return (
+    typeof diff === "object" &&
+    diff !== null &&
+    isStringList(diff["added"]) &&
+    isStringList(diff["removed"]) &&
+    isStringList(diff["changed"])
+  );
+}
+
 /** Turns anything a rejected call may carry into an {@link ErrorDto}. */
 export function toErrorDto(reason: unknown): ErrorDto {
   if (isErrorDto(reason)) {
-    return { code: reason.code, message: reason.message };
+    const detail: unknown = reason.detail;
+    return isErrorDetail(detail)
+      ? { code: reason.code, message: reason.message, detail }
+      : { code: reason.code, message: reason.message };
   }
   const message = describe(reason).trim();
   return { code: "internal", message: message === "" ? "Unknown error from the back end." : message };
@@ -151,13 +179,15 @@ export async function call<K extends CommandName>(
  * sync; `sync-changed` carries a profile's sync progress and connectivity; `failure-spike` a
  * failure spike found after a sync. `lock-changed` carries the gate's new state when the
  * console locks itself (idle, absolute limit) or is locked from elsewhere. `open-deliveries`
- * follows a click on a failure-spike notification.
+ * follows a click on a failure-spike notification. `replay-progress` carries a replay job's
+ * progress, and its phase changes (sending, verifying, done, stopped).
  */
 export interface AppEvents {
   "cache-changed": CacheChanged;
   "failure-spike": SpikeAlert;
   "lock-changed": GateStatus;
   "open-deliveries": OpenDeliveries;
+  "replay-progress": ReplayUpdate;
   "sync-changed": SyncStatus;
 }
 

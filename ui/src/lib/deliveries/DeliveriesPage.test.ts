@@ -151,6 +151,16 @@ describe("DeliveriesPage", () => {
     expect(await screen.findByRole("button", { name: "Copied" })).toBeTruthy();
   });
 
+  it("plans a replay of the filtered view", async () => {
+    window.history.replaceState(null, "", `/#/deliveries?sub=${SUBSCRIPTION_ID}&status=failed`);
+    setUp();
+    await dataRows();
+
+    await fireEvent.click(screen.getByRole("button", { name: "Replay…" }));
+
+    expect(window.location.hash).toBe(`#/replays?status=failed&sub=${SUBSCRIPTION_ID}`);
+  });
+
   it("sorts by a column header, newest or largest first, then the other way", async () => {
     const { calls } = setUp();
     await dataRows();

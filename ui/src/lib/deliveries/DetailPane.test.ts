@@ -2,7 +2,9 @@ import { fireEvent, render, screen, waitFor, within } from "@testing-library/sve
 import { afterEach, describe, expect, it, vi } from "vitest";
 
 import type { DeliveryDetail } from "../bindings/DeliveryDetail";
+import type { ReplayPlanRequest } from "../bindings/ReplayPlanRequest";
 import { SUBSCRIPTION_ID, deliveryDetail, deliveryRow, u64 } from "../testing/fixtures";
+import { JOB_ID, SHA, plan } from "../testing/replay-fixtures";
 import { callsTo, clearMocks, mockCommands, rejection, type CommandHandlers } from "../testing/mock-commands";
 import DetailPane from "./DetailPane.svelte";
 
@@ -114,6 +116,59 @@ describe("DetailPane", () => {
     expect(note.getAttribute("data-status")).toBe("expired_upstream");
     await fireEvent.click(screen.getByRole("button", { name: "Fetch from Hook0" }));
     expect((await screen.findByRole("alert")).textContent).toContain("app.hook0.com could not be reached");
+  });
+
+  it("replays a failed delivery without a code when the plan needs none, then links to the job", async () => {
+    const single = plan({
+      step_up_required: false,
+      event_count: u64(1),
+      events: [{ ...plan().events[0]!, event_id: FAILED.event_id }],
+      healthy_duplicates: u64(1),
+    });
+    const { calls } = setUp(deliveryDetail(FAILED), { replay_plan: () => single, replay_start: () => JOB_ID });
+
+    await fireEvent.click(await screen.findByRole("button", { name: "Replay this delivery" }));
+
+    const confirm = await screen.findByRole("region", { name: "Replay this delivery" });
+    expect(callsTo(calls, "replay_plan").map((c) => (c.args as { request: ReplayPlanRequest }).request)).toEqual([
+      {
+        selection: { kind: "deliveries", value: [{ event_id: FAILED.event_id, subscription_id: SUBSCRIPTION_ID }] },
+        options: { include_recovered: false },
+      },
+    ]);
+    const targets = within(confirm).getAllByRole("listitem").map((li) => li.textContent);
+    expect(targets).toEqual(["Invoices to ERP", "Audit mirror (did not fail)"]);
+    expect(within(confirm).getByRole("alert").textContent).toContain("1 replay will reach subscriptions that did not fail");
+    expect(callsTo(calls, "replay_start")).toHaveLength(0);
+
+    await fireEvent.click(within(confirm).getByRole("button", { name: "Replay now" }));
+
+    const link = await screen.findByRole("link", { name: "Open job" });
+    expect(link.getAttribute("href")).toBe(`#/replays?job=${JOB_ID}`);
+    expect(callsTo(calls, "replay_start").map((c) => c.args)).toEqual([{ request: { manifest_sha256: SHA } }]);
+    expect(screen.queryByRole("dialog")).toBeNull();
+  });
+
+  it("asks a code for a single replay when the plan needs one", async () => {
+    const { calls } = setUp(deliveryDetail(FAILED), {
+      replay_plan: () => plan({ event_count: u64(1), events: [plan().events[0]!] }),
+      replay_start: () => JOB_ID,
+    });
+    await fireEvent.click(await screen.findByRole("button", { name: "Replay this delivery" }));
+    await fireEvent.click(await screen.findByRole("button", { name: "Replay now" }));
+
+    const dialog = screen.getByRole("dialog", { name: "Approve the replay" });
+    await fireEvent.input(within(dialog).getByLabelText("Code"), { target: { value: "123456" } });
+    await fireEvent.click(within(dialog).getByRole("button", { name: "Approve and replay" }));
+
+    expect(await screen.findByRole("link", { name: "Open job" })).toBeTruthy();
+    expect(callsTo(calls, "replay_start")[0]?.args).toEqual({ request: { manifest_sha256: SHA, code: "123456" } });
+  });
+
+  it("offers no replay for a delivery that did not fail", async () => {
+    setUp(deliveryDetail(deliveryRow(3)));
+    await screen.findByRole("navigation", { name: "Related deliveries" });
+    expect(screen.queryByRole("button", { name: "Replay this delivery" })).toBeNull();
   });
 
   it("closes with its button", async () => {

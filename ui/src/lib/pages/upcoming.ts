@@ -13,17 +13,6 @@ export interface UpcomingFeature {
 }
 
 export const UPCOMING = {
-  replays: {
-    title: "Replays",
-    icon: "replays",
-    lead: "Send failed deliveries again — exactly the ones you meant, at a pace the receiver can take.",
-    items: [
-      "Dry run that lists the exact set of deliveries to replay, before anything is sent",
-      "Step-up approval with a fresh two-factor code for bulk replays",
-      "Paced, crash-safe replay from a persistent journal: pause, cancel, resume",
-      "Verification that replayed events later succeeded",
-    ],
-  },
   incidents: {
     title: "Incidents",
     icon: "incidents",
