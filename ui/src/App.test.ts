@@ -1,4 +1,4 @@
-import { cleanup, fireEvent, render, screen, within } from "@testing-library/svelte";
+import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import { emit } from "@tauri-apps/api/event";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
@@ -273,6 +273,25 @@ describe("App behind the two-factor gate", () => {
 
     expect(await screen.findByRole("heading", { level: 1, name: "Console locked" })).toBeTruthy();
     expect(screen.queryByRole("navigation", { name: "Main" })).toBeNull();
+  });
+
+  it("opens the notified page when a notification is clicked", async () => {
+    mockCommands({
+      app_status: () => status({ lock: "unlocked", active_profile: SANDBOX }),
+      gate_status: () => gateStatus({ lock: "unlocked" }),
+      list_profiles: () => [SANDBOX],
+    });
+    window.history.replaceState(null, "", "/#/audit");
+    render(App, { props: { pollMs: 60_000 } });
+    await screen.findByRole("navigation", { name: "Main" });
+    const job = "0193a5f0-1111-7000-8000-000000000001";
+    const sub = "0193a5f0-2222-7000-8000-000000000002";
+
+    await emit("open-replay-job", { profile_id: SANDBOX.id, job_id: job });
+    await waitFor(() => expect(window.location.hash).toBe(`#/replays?job=${job}`));
+
+    await emit("open-deliveries", { profile_id: SANDBOX.id, subscription_id: sub });
+    await waitFor(() => expect(window.location.hash).toBe(`#/deliveries?sub=${sub}&status=failed`));
   });
 
   it("shows the shell once unlocked, back on the page it was on", async () => {

@@ -15,12 +15,21 @@ import type { CacheChanged } from "./bindings/CacheChanged";
 import type { ErrorDetail } from "./bindings/ErrorDetail";
 import type { ErrorDto } from "./bindings/ErrorDto";
 import type { OpenDeliveries } from "./bindings/OpenDeliveries";
+import type { OpenReplayJob } from "./bindings/OpenReplayJob";
 import type { SpikeAlert } from "./bindings/SpikeAlert";
 import type { GateStatus } from "./bindings/GateStatus";
 import type { ReplayUpdate } from "./bindings/ReplayUpdate";
 import type { SyncStatus } from "./bindings/SyncStatus";
 
-export type { CacheChanged, ErrorCode, ErrorDto, OpenDeliveries, ReplayUpdate, SpikeAlert };
+export type {
+  CacheChanged,
+  ErrorCode,
+  ErrorDto,
+  OpenDeliveries,
+  OpenReplayJob,
+  ReplayUpdate,
+  SpikeAlert,
+};
 
 /** Every code the Rust side may send. A `Record` so that a new generated code fails the check. */
 const ERROR_CODES: Record<ErrorCode, true> = {
@@ -179,7 +188,7 @@ export async function call<K extends CommandName>(
  * sync; `sync-changed` carries a profile's sync progress and connectivity; `failure-spike` a
  * failure spike found after a sync. `lock-changed` carries the gate's new state when the
  * console locks itself (idle, absolute limit) or is locked from elsewhere. `open-deliveries`
- * follows a click on a failure-spike notification. `replay-progress` carries a replay job's
+ * follows a click on a failure-spike notification, `open-replay-job` a click on a replay's. `replay-progress` carries a replay job's
  * progress, and its phase changes (sending, verifying, done, stopped).
  */
 export interface AppEvents {
@@ -187,6 +196,7 @@ export interface AppEvents {
   "failure-spike": SpikeAlert;
   "lock-changed": GateStatus;
   "open-deliveries": OpenDeliveries;
+  "open-replay-job": OpenReplayJob;
   "replay-progress": ReplayUpdate;
   "sync-changed": SyncStatus;
 }
