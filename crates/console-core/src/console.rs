@@ -15,7 +15,7 @@ mod sync_service;
 pub use caches::CACHES_DIR;
 pub use explorer::MAX_PAGE_ROWS;
 pub use replay::ReplaySettings;
-pub use sync_service::{ConsoleEvents, NoEvents};
+pub use sync_service::{ConsoleEvents, Freshness, NoEvents};
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

@@ -60,12 +60,46 @@ pub(super) struct Slot {
     running: Option<Running>,
     last_error: Option<ErrorDto>,
     offline: bool,
+    /// The start of the latest sync that stored every attempt and what explains each
+    /// failing delivery (its later stages only fetch more contents): the cache is as fresh
+    /// as that start for planning.
+    failures_fresh_as_of: Option<SyncStart>,
+}
+
+/// When a sync started, on both clocks (the monotonic one to compare, the wall one to show).
+#[derive(Debug, Clone, Copy)]
+struct SyncStart {
+    instant: Instant,
+    at: DateTime<Utc>,
+}
+
+impl SyncStart {
+    fn now() -> Self {
+        Self {
+            instant: Instant::now(),
+            at: Utc::now(),
+        }
+    }
+}
+
+/// What a caller who asked for fresh failures got.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Freshness {
+    /// When the sync that brought the failures in started (`None`: no sync got that far).
+    pub as_of: Option<DateTime<Utc>>,
+    /// Why the sync could not bring them in: the cache answers as of its last sync.
+    pub error: Option<ErrorDto>,
 }
 
 #[derive(Debug)]
 struct Running {
     cancel: Cancel,
     progress: Option<Progress>,
+    started: SyncStart,
+    /// Whether this sync is past the failures (it is fetching other contents now).
+    failures_in: bool,
+    /// Stopped to make way for a fresher sync: its end is not news.
+    replaced: bool,
 }
 
 pub(super) type Slots = HashMap<Uuid, Slot>;
@@ -85,23 +119,57 @@ impl Console {
         self.status_of(profile)
     }
 
-    /// Syncs the active profile and waits for the end (joining a sync already running), for
-    /// work that must see the API's latest state, like a replay plan. A sync that fails is
-    /// the answer (`Some`), not an error: the cache still answers. Locked is an error.
-    pub async fn sync_and_wait(self: &Arc<Self>) -> Result<Option<ErrorDto>, ErrorDto> {
+    /// Brings the active profile's failures up to now, for work that must see the API's
+    /// latest state, like a replay plan: it waits until a sync that started after this call
+    /// has stored every attempt and what explains each failing delivery (the event's labels
+    /// decide who a replay reaches), not for the payload downloads that follow. A sync
+    /// already running from before is stopped (what it stored stays) and the new one resumes
+    /// from there. A sync that fails is the answer, not an error: the cache still answers.
+    /// Locked is an error.
+    pub async fn sync_failures_now(self: &Arc<Self>) -> Result<Freshness, ErrorDto> {
         let profile = self.active_profile_id()?;
-        if let Err(error) = self.start_sync_of(profile) {
-            return match error.code {
-                ErrorCode::Locked | ErrorCode::NotEnrolled => Err(error),
-                _ => Ok(Some(error)),
-            };
-        }
+        let asked = Instant::now();
+        let mut started_one = false;
         loop {
-            {
-                let slots = self.slots()?;
+            let (fresh, running, error) = {
+                let mut slots = self.slots()?;
+                if let Some(old) = slots
+                    .get_mut(&profile)
+                    .and_then(|s| s.running.as_mut())
+                    .filter(|r| r.started.instant < asked)
+                {
+                    old.replaced = true;
+                    old.cancel.cancel();
+                }
                 let slot = slots.get(&profile);
-                if slot.is_none_or(|s| s.running.is_none()) {
-                    return Ok(slot.and_then(|s| s.last_error.clone()));
+                let running = slot.and_then(|s| s.running.as_ref());
+                (
+                    slot.and_then(|s| s.failures_fresh_as_of)
+                        .filter(|start| start.instant >= asked),
+                    running.is_some(),
+                    slot.and_then(|s| s.last_error.clone()),
+                )
+            };
+            if let Some(start) = fresh {
+                return Ok(Freshness {
+                    as_of: Some(start.at),
+                    error: None,
+                });
+            }
+            if !running {
+                if started_one {
+                    // The sync this call started ended short of the failures.
+                    return Ok(Freshness { as_of: None, error });
+                }
+                started_one = true;
+                if let Err(error) = self.start_sync_of(profile) {
+                    return match error.code {
+                        ErrorCode::Locked | ErrorCode::NotEnrolled => Err(error),
+                        _ => Ok(Freshness {
+                            as_of: None,
+                            error: Some(error),
+                        }),
+                    };
                 }
             }
             tokio::time::sleep(SYNC_POLL).await;
@@ -174,6 +242,9 @@ impl Console {
             slot.running = Some(Running {
                 cancel: cancel.clone(),
                 progress: None,
+                started: SyncStart::now(),
+                failures_in: false,
+                replaced: false,
             });
             cancel
         };
@@ -198,10 +269,15 @@ impl Console {
         let last_told = Mutex::new(Instant::now());
         let console = Arc::clone(&self);
         let mut sink = move |progress: &Progress| {
-            if let Ok(mut slots) = console.slots()
-                && let Some(running) = slots.entry(profile).or_default().running.as_mut()
-            {
-                running.progress = Some(progress.clone());
+            if let Ok(mut slots) = console.slots() {
+                let slot = slots.entry(profile).or_default();
+                if let Some(running) = slot.running.as_mut() {
+                    running.progress = Some(progress.clone());
+                    if !running.failures_in && progress.stage.is_past_failures() {
+                        running.failures_in = true;
+                        slot.failures_fresh_as_of = Some(running.started);
+                    }
+                }
             }
             console.tell_sync(profile);
             if let Ok(mut told) = last_told.lock()
@@ -228,12 +304,17 @@ impl Console {
         }
         if let Ok(mut slots) = self.slots() {
             let slot = slots.entry(profile).or_default();
-            slot.running = None;
+            let ended = slot.running.take();
             match &outcome {
                 Ok(_) => {
                     slot.last_error = None;
                     slot.offline = false;
+                    if let Some(run) = ended.filter(|r| !r.failures_in) {
+                        slot.failures_fresh_as_of = Some(run.started);
+                    }
                 }
+                // Replaced by a fresher sync: what the last real end said still holds.
+                Err(_) if ended.is_some_and(|r| r.replaced) => {}
                 Err(error) => {
                     slot.offline = matches!(error.code, ErrorCode::Unreachable);
                     slot.last_error = Some(error.clone());

@@ -62,6 +62,18 @@ pub struct Progress {
     pub elapsed_ms: u64,
 }
 
+impl Stage {
+    /// Whether a sync at this stage has stored every attempt and, for each delivery still
+    /// failing, its event and latest response: what follows only fetches other contents and
+    /// trims history.
+    pub fn is_past_failures(self) -> bool {
+        match self {
+            Self::Metadata | Self::Attempts | Self::Unfinished | Self::FailingDeliveries => false,
+            Self::EarlierFailures | Self::Payloads | Self::Retention | Self::Done => true,
+        }
+    }
+}
+
 /// Measures one stage and builds reports.
 #[derive(Debug)]
 pub(super) struct Meter {

@@ -5,4 +5,5 @@ mod explorer;
 mod gate;
 mod notifications;
 mod profiles;
+mod replay;
 mod support;

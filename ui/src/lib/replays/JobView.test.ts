@@ -99,6 +99,18 @@ describe("JobView", () => {
     expect(screen.queryByRole("button", { name: "Cancel job" })).toBeNull();
   });
 
+  it("reads a finished job as finished though its last report was made while sending", async () => {
+    // The run's last report says `running` (it was sent before the end); the journal says
+    // `finished`.
+    setUp(() => ({ ...VERIFIED, progress: progress({ done: u64(3), total: u64(3), eta_seconds: 1 }) }));
+    const region = await screen.findByRole("region", { name: "Replay job" });
+    await within(region).findByText("Finished");
+    expect(within(region).queryByText("Running")).toBeNull();
+    expect(within(region).queryByRole("button", { name: "Resume" })).toBeNull();
+    expect(within(region).queryByRole("button", { name: "Cancel job" })).toBeNull();
+    expect(within(region).queryByText("Time left")).toBeNull();
+  });
+
   it("pauses, and cancels only once confirmed", async () => {
     const calls = setUp(() => jobDetail(), {
       replay_pause: () => jobDetail({ job: { ...jobDetail().job, state: "paused" }, phase: null, running_here: false }),

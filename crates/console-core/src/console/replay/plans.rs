@@ -22,19 +22,23 @@ impl Console {
         self.keep_and_view(profile, planned, None)
     }
 
-    /// The dry run on a freshly synced cache: the active profile syncs first (or the running
-    /// sync is awaited), so the plan sees failures and recoveries up to now. When the API
+    /// The dry run on a freshly synced cache: the active profile's failures are synced first
+    /// (other payload downloads go on after), so the plan sees failures and recoveries up to
+    /// now, and each failed event's labels. When the API
     /// cannot be reached the plan comes from the cache and says so (`sync_error`).
     pub async fn replay_plan_fresh(
         self: &Arc<Self>,
         request: ReplayPlanRequest,
     ) -> Result<ReplayPlanView, ErrorDto> {
-        let sync_error = self.sync_and_wait().await?;
+        let freshness = self.sync_failures_now().await?;
         let console = Arc::clone(self);
         let mut view = tokio::task::spawn_blocking(move || console.replay_plan(request))
             .await
             .map_err(|e| ErrorDto::new(ErrorCode::Internal, format!("the plan stopped: {e}")))??;
-        view.sync_error = sync_error;
+        if freshness.as_of.is_some() {
+            view.cache_synced_at = freshness.as_of;
+        }
+        view.sync_error = freshness.error;
         Ok(view)
     }
 
