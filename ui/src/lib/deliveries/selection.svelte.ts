@@ -66,8 +66,8 @@ export class RowSelection {
   }
 
   /**
-   * Ticks (or unticks) every row of `rows`, up to the cap; `missing` rows of the range were not
-   * in memory and could not be ticked, which the notice says.
+   * Ticks (or unticks) every row of `rows`, up to the cap; `missing` rows asked for were not in
+   * memory and could not be ticked, which the notice says.
    */
   set(rows: readonly DeliveryRow[], on: boolean, missing = 0): void {
     const next = new Map(this.#refs);
@@ -119,7 +119,7 @@ function noticeOf(refused: number, missing: number): string | null {
     parts.push(`At most ${count(SELECTION_CAP)} rows can be selected: ${count(refused)} more were left out. Narrow the filter to replay more.`);
   }
   if (missing > 0) {
-    parts.push(`${count(missing)} rows of the range were not in memory and were left out: scroll through them and select again.`);
+    parts.push(`${count(missing)} rows were not in memory and were left out: scroll to them and select them again.`);
   }
   return parts.length === 0 ? null : parts.join(" ");
 }

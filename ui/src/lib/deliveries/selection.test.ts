@@ -45,7 +45,7 @@ describe("RowSelection", () => {
     selection.extendTo(rows[3]!, 3, source(rows));
 
     expect(selection.size).toBe(2);
-    expect(selection.notice).toContain("2 rows of the range were not in memory");
+    expect(selection.notice).toContain("2 rows were not in memory");
   });
 
   it("stops at the cap and says so", () => {
