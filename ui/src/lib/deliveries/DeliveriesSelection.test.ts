@@ -47,7 +47,7 @@ function setUp(total = 500, handlers: CommandHandlers = {}, overrides: Record<nu
   const consoleState = new ConsoleState();
   consoleState.status = status();
   render(DeliveriesPage, { props: { consoleState, searchDelayMs: 0 } });
-  return { calls, data };
+  return { calls, data, consoleState };
 }
 
 function queries(calls: RecordedCall[]): DeliveryQuery[] {
@@ -213,6 +213,17 @@ describe("DeliveriesPage, ticking rows", () => {
     await waitFor(() => expect(tickedRows()).toEqual([]));
     await fireEvent.click(screen.getByRole("button", { name: "Dismiss the selection notice" }));
     expect(bar()).toBeNull();
+  });
+
+  it("clears the ticks when another profile, with another cache, becomes active", async () => {
+    const { consoleState } = setUp();
+    await rowsShown();
+    await fireEvent.click(boxOf(1));
+    expect(bar()).not.toBeNull();
+
+    consoleState.status = status({ active_profile: { ...SANDBOX, id: "another-profile" } });
+
+    await waitFor(() => expect(bar()).toBeNull());
   });
 
   it("clears the ticks from the bar", async () => {
