@@ -101,6 +101,9 @@ describe("DeliveriesPage, ticking rows", () => {
 
     expect(tickedRows()).toEqual([2]);
     expect(within(bar()!).getByText("1 selected")).toBeTruthy();
+    // The ticked row becomes the current one, with the focus on the grid: Space goes on from it.
+    expect(document.activeElement).toBe(grid());
+    expect(rowOf(2).getAttribute("aria-selected")).toBe("true");
     expect(screen.queryByRole("complementary", { name: "Delivery details" })).toBeNull();
     // The current row (aria-selected) is another notion: only one row has it.
     expect(grid().querySelectorAll("[aria-selected='true']")).toHaveLength(1);
