@@ -82,6 +82,11 @@ export class DeliveryList {
     return -1;
   }
 
+  /** The rows in memory, in list order: the loaded rows but those of evicted pages. */
+  resident(): DeliveryRow[] {
+    return this.#pages.flatMap((page) => page.rows ?? []);
+  }
+
   /** How many pages keep their rows. */
   get residentPages(): number {
     return this.#pages.filter((page) => page.rows !== null).length;

@@ -6,6 +6,7 @@ import { ConsoleState } from "../console-state.svelte";
 import { SUBSCRIPTION_ID, status, u64 } from "../testing/fixtures";
 import { callsTo, clearMocks, mockCommands, rejection, type CommandHandlers } from "../testing/mock-commands";
 import { JOB_ID, SHA, counts, eventId, plan } from "../testing/replay-fixtures";
+import { handOverSelection, takeSelection } from "./pending-selection";
 import ReplaysPage from "./ReplaysPage.svelte";
 
 beforeEach(() => {
@@ -15,6 +16,7 @@ beforeEach(() => {
 afterEach(() => {
   cleanup();
   clearMocks();
+  takeSelection();
 });
 
 function setUp(hash: string, handlers: CommandHandlers = {}) {
@@ -157,6 +159,40 @@ describe("ReplaysPage, new replay", () => {
     expect(within(panel).getByText(path)).toBeTruthy();
     expect(panel.textContent).toContain("3 events written to");
     expect(within(panel).getByRole("button", { name: "Copy path" })).toBeTruthy();
+  });
+});
+
+describe("ReplaysPage, deliveries selected in the explorer", () => {
+  const refs = [
+    { event_id: eventId(1), subscription_id: SUBSCRIPTION_ID },
+    { event_id: eventId(2), subscription_id: SUBSCRIPTION_ID },
+  ];
+
+  it("plans exactly the deliveries handed over, and takes them once", async () => {
+    handOverSelection({ refs, attempts: 2 });
+    const calls = setUp("#/replays?selected", { replay_start: () => JOB_ID });
+
+    await screen.findByRole("region", { name: "Dry run" });
+    expect(planRequests(calls)).toEqual([{ selection: { kind: "deliveries", value: refs }, options: { include_recovered: false } }]);
+    const region = screen.getByRole("region", { name: "New replay" });
+    expect(within(region).getByTestId("selected-deliveries").textContent?.trim()).toBe("2 selected deliveries");
+    expect(within(region).queryByRole("list", { name: "Filter" })).toBeNull();
+    expect(within(region).getByRole("link", { name: "Change the selection in the explorer" }).getAttribute("href")).toBe("#/deliveries");
+    // Handed over in memory and taken: nothing is left for a second visit.
+    expect(takeSelection()).toBeNull();
+
+    // The approval and the job then go as for a filter.
+    await approveWithCode("123456");
+    await waitFor(() => expect(window.location.hash).toBe(`#/replays?job=${JOB_ID}`));
+  });
+
+  it("says there is nothing to plan when opened without a selection, and links back to the explorer", async () => {
+    const calls = setUp("#/replays?selected");
+
+    const none = await screen.findByRole("region", { name: "No deliveries selected" });
+    expect(none.textContent).toContain("kept in memory only");
+    expect(within(none).getByRole("link", { name: "Select deliveries in the explorer" }).getAttribute("href")).toBe("#/deliveries");
+    expect(planRequests(calls)).toEqual([]);
   });
 });
 

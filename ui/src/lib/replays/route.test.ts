@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import { emptyView, withFilter } from "../deliveries/view";
-import { jobHash, newReplayHash, replayRoute } from "./route";
+import { SELECTED_REPLAY_HASH, jobHash, newReplayHash, replayRoute } from "./route";
 
 describe("replay routes", () => {
   it("reads the job list, a job and a new replay from the hash", () => {
@@ -12,6 +12,7 @@ describe("replay routes", () => {
       view: withFilter(emptyView(), { statuses: ["failed"], subscription_ids: ["s1"] }),
     });
     expect(replayRoute("#/replays?new")).toEqual({ kind: "new", view: emptyView() });
+    expect(replayRoute(SELECTED_REPLAY_HASH)).toEqual({ kind: "selected" });
   });
 
   it("plans what the explorer's own query selects", () => {
