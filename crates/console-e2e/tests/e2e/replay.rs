@@ -186,6 +186,48 @@ async fn replay_failures_of_one_subscription_approved_watched_and_verified() -> 
     );
     app.screenshot("replay-verified").await?;
 
+    // Both jobs are listed, finished.
+    app.click("All replays").await?;
+    let jobs = app
+        .wait_for_text(
+            "//section[@aria-labelledby='replay-jobs-title']",
+            &["Finished"],
+        )
+        .await?;
+    assert_eq!(
+        jobs.matches("Finished").count(),
+        2,
+        "the single and the bulk job: {jobs}"
+    );
+
+    // Deliveries ticked in the explorer are planned exactly: two failed attempts of another
+    // subscription (planned, not run).
+    let flaky = sandbox.control().subscriptions(application)[1].id;
+    show(&app, &format!("#/deliveries?sub={flaky}&status=failed")).await?;
+    app.find(Locator::XPath(ROWS)).await?;
+    let ticks = app
+        .client()
+        .find_all(Locator::XPath(
+            "//input[@type='checkbox'][starts-with(@aria-label, 'Select delivery ')]",
+        ))
+        .await?;
+    anyhow::ensure!(ticks.len() >= 2, "two failed attempts to tick");
+    for tick in ticks.iter().take(2) {
+        tick.click().await?;
+    }
+    app.wait_for_text("//*[@role='region'][@aria-label='Selection']", &["2 selected"])
+        .await?;
+    app.click("Replay 2 selected…").await?;
+    crate::support::wait_for_hash(&app, "#/replays?selected").await?;
+    let chosen = app
+        .wait_for_text("//*[@data-testid='selected-deliveries']", &["selected deliveries"])
+        .await?;
+    assert!(
+        chosen.starts_with("2 selected deliveries") || chosen.starts_with("1 selected deliveries"),
+        "{chosen}"
+    );
+    wait_long(&app, DRY_RUN, &["Deliveries selected"], Duration::from_secs(120)).await?;
+
     delivering.store(true, Ordering::SeqCst);
     app.close().await?;
     sandbox.shutdown().await;
