@@ -17,6 +17,8 @@ mod error;
 pub mod metrics;
 pub mod model;
 pub mod phase;
+pub mod preparation;
+mod store;
 pub mod template;
 
 pub use error::IncidentError;
@@ -24,4 +26,12 @@ pub use model::{
     Incident, IncidentKind, IncidentStatus, Milestones, Phase, Roles, Scope, Severity,
 };
 pub use phase::PhaseChange;
+pub use preparation::{
+    CheckSource, PreparationCheck, PreparationFacts, PreparationItem, PreparationStatus,
+    PreparationTick,
+};
+pub use store::{
+    ChecklistItem, EntryKind, IncidentFilter, IncidentPatch, IncidentStore, ItemDeadline, NewEntry,
+    NewIncident, TemplateInfo, TimelineEntry, latest_schema_version,
+};
 pub use template::{Deadline, ItemTemplate, Template, TemplateError, TemplatePhases};
