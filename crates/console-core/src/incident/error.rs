@@ -15,7 +15,7 @@ pub enum IncidentError {
     #[error("invalid incident input: {0}")]
     InvalidInput(String),
     /// Moving on is only to the next phase.
-    #[error("an incident in {from:?} cannot move to {to:?}{}", expected_text(*.expected))]
+    #[error("an incident in {from} cannot move to {to}{}", expected_text(*.expected))]
     WrongTransition {
         /// Where the incident stands.
         from: IncidentStatus,
@@ -26,7 +26,7 @@ pub enum IncidentError {
     },
     /// Leaving a phase whose required items are open needs a reason, stored on the timeline.
     #[error(
-        "{} required item(s) of {phase:?} are still open ({}): give a reason to move on",
+        "{} required item(s) of {phase} are still open ({}): give a reason to move on",
         open_items.len(),
         open_items.join("; ")
     )]
@@ -43,7 +43,7 @@ pub enum IncidentError {
     #[error("no incident {0}")]
     UnknownIncident(Uuid),
     /// No checklist item at this place.
-    #[error("incident {incident} has no checklist item {position} in {phase:?}")]
+    #[error("incident {incident} has no checklist item {position} in {phase}")]
     UnknownItem {
         /// The incident.
         incident: Uuid,
@@ -95,7 +95,7 @@ pub enum IncidentError {
 
 fn expected_text(expected: Option<IncidentStatus>) -> String {
     match expected {
-        Some(next) => format!(" (next is {next:?})"),
+        Some(next) => format!(" (next is {next})"),
         None => " (it is closed)".to_owned(),
     }
 }

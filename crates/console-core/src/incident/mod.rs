@@ -35,3 +35,36 @@ pub use store::{
     NewIncident, TemplateInfo, TimelineEntry, latest_schema_version,
 };
 pub use template::{Deadline, ItemTemplate, Template, TemplateError, TemplatePhases};
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use ts_rs::{Config, TS};
+
+    use super::metrics::{IncidentMetrics, MetricsSummary};
+    use super::*;
+
+    /// The IPC layer (next) will export these; prove now that ts-rs renders them.
+    #[test]
+    fn the_ui_types_render_as_typescript() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = Config::new().with_out_dir(dir.path());
+        Incident::export_all(&cfg).unwrap();
+        NewIncident::export_all(&cfg).unwrap();
+        IncidentPatch::export_all(&cfg).unwrap();
+        IncidentFilter::export_all(&cfg).unwrap();
+        ChecklistItem::export_all(&cfg).unwrap();
+        TimelineEntry::export_all(&cfg).unwrap();
+        NewEntry::export_all(&cfg).unwrap();
+        PhaseChange::export_all(&cfg).unwrap();
+        TemplateInfo::export_all(&cfg).unwrap();
+        PreparationStatus::export_all(&cfg).unwrap();
+        PreparationFacts::export_all(&cfg).unwrap();
+        IncidentMetrics::export_all(&cfg).unwrap();
+        MetricsSummary::export_all(&cfg).unwrap();
+        let item = std::fs::read_to_string(dir.path().join("ItemTemplate.ts")).unwrap();
+        assert!(item.contains("due_after_minutes?: number"), "{item}");
+        let status = std::fs::read_to_string(dir.path().join("IncidentStatus.ts")).unwrap();
+        assert!(status.contains("\"lessons_learned\""), "{status}");
+    }
+}

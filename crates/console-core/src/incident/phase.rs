@@ -198,7 +198,10 @@ mod tests {
         assert_eq!(i, before);
         next(&mut i, 1);
         let e = advance(&mut i, IncidentStatus::Identification, &[], None, t(2)).unwrap_err();
-        assert!(matches!(e, IncidentError::WrongTransition { .. }), "{e}");
+        assert_eq!(
+            e.to_string(),
+            "an incident in containment cannot move to identification (next is eradication)"
+        );
     }
 
     #[test]
@@ -231,6 +234,11 @@ mod tests {
         ];
         for blank in [None, Some(""), Some("   \n")] {
             let e = advance(&mut i, IncidentStatus::Containment, &open, blank, t(1)).unwrap_err();
+            assert_eq!(
+                e.to_string(),
+                "2 required item(s) of identification are still open (Confirm the scope; Name a \
+                 commander): give a reason to move on"
+            );
             match e {
                 IncidentError::ReasonRequired { phase, open_items } => {
                     assert_eq!(phase, Phase::Identification);

@@ -97,7 +97,7 @@ pub enum TemplateError {
     #[error("`{0}` must not be empty")]
     Empty(String),
     /// An item's text is blank.
-    #[error("item {position} of {phase:?} has an empty text")]
+    #[error("item {} of {phase} has an empty text", position + 1)]
     EmptyText {
         /// Its phase.
         phase: Phase,
@@ -113,7 +113,7 @@ pub enum TemplateError {
         max: usize,
     },
     /// The same item twice in one phase (case and surrounding spaces ignored).
-    #[error("{phase:?} lists {text:?} twice")]
+    #[error("{phase} lists {text:?} twice")]
     DuplicateItem {
         /// The phase.
         phase: Phase,
@@ -121,7 +121,7 @@ pub enum TemplateError {
         text: String,
     },
     /// More items in a phase than anyone can work through.
-    #[error("{phase:?} has {count} items; at most {max} are allowed")]
+    #[error("{phase} has {count} items; at most {max} are allowed")]
     TooManyItems {
         /// The phase.
         phase: Phase,
