@@ -11,6 +11,7 @@ pub mod cache;
 pub mod console;
 pub mod error;
 pub mod gate;
+pub mod incident;
 pub mod ipc;
 pub mod notify;
 pub mod profile;
