@@ -165,6 +165,12 @@ describe("DetailPane", () => {
     expect(callsTo(calls, "replay_start")[0]?.args).toEqual({ request: { manifest_sha256: SHA, code: "123456" } });
   });
 
+  it("offers no replay for a failed attempt whose delivery succeeded since", async () => {
+    setUp(deliveryDetail({ ...FAILED, outcome: "delivered" }));
+    await screen.findByRole("navigation", { name: "Related deliveries" });
+    expect(screen.queryByRole("button", { name: "Replay this delivery" })).toBeNull();
+  });
+
   it("offers no replay for a delivery that did not fail", async () => {
     setUp(deliveryDetail(deliveryRow(3)));
     await screen.findByRole("navigation", { name: "Related deliveries" });
