@@ -215,19 +215,31 @@ async fn replay_failures_of_one_subscription_approved_watched_and_verified() -> 
     for tick in ticks.iter().take(2) {
         tick.click().await?;
     }
-    app.wait_for_text("//*[@role='region'][@aria-label='Selection']", &["2 selected"])
-        .await?;
+    app.wait_for_text(
+        "//*[@role='region'][@aria-label='Selection']",
+        &["2 selected"],
+    )
+    .await?;
     app.click("Replay 2 selected…").await?;
     crate::support::wait_for_hash(&app, "#/replays?selected").await?;
     // Two attempts of one delivery make one delivery to replay.
     let chosen = app
-        .wait_for_text("//*[@data-testid='selected-deliveries']", &["selected deliver"])
+        .wait_for_text(
+            "//*[@data-testid='selected-deliveries']",
+            &["selected deliver"],
+        )
         .await?;
     assert!(
         chosen.starts_with("2 selected deliveries") || chosen.contains("from 2 selected attempts"),
         "{chosen}"
     );
-    wait_long(&app, DRY_RUN, &["Deliveries selected"], Duration::from_secs(120)).await?;
+    wait_long(
+        &app,
+        DRY_RUN,
+        &["Deliveries selected"],
+        Duration::from_secs(120),
+    )
+    .await?;
 
     delivering.store(true, Ordering::SeqCst);
     app.close().await?;
