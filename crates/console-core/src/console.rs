@@ -181,6 +181,8 @@ impl Console {
         self.unlocked()?;
         self.profiles()?.remove(id)?;
         self.connections()?.remove(&id);
+        // Its key is about to be forgotten: no handle may keep writing with it.
+        self.incident_stores()?.remove(&id);
         self.gate()?.forget_profile(id)?;
         self.audit_profile(AuditAction::ProfileRemoved, id)
     }

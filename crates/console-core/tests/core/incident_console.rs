@@ -517,6 +517,13 @@ async fn the_incident_file_is_encrypted_closed_on_lock_and_kept() -> anyhow::Res
             .any(|e| e.kind == EntryKind::Note && e.text == NOTE)
     );
     assert!(open_handles(&path) > 0, "reopened on first use");
+
+    gated.console.remove_profile(profile)?;
+    assert_eq!(
+        open_handles(&path),
+        0,
+        "a removed profile's store is closed"
+    );
     Ok(())
 }
 
