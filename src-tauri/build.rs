@@ -55,6 +55,21 @@ const COMMANDS: &[&str] = &[
     "replay_job",
     "replay_settings",
     "set_replay_settings",
+    "incident_templates",
+    "incident_template_export",
+    "incident_template_import",
+    "incident_template_delete",
+    "incident_create",
+    "incidents",
+    "incident",
+    "incident_update",
+    "incident_tick",
+    "incident_untick",
+    "incident_advance",
+    "incident_note",
+    "incident_preparation",
+    "incident_preparation_tick",
+    "incident_metrics",
 ];
 
 fn main() {

@@ -93,6 +93,21 @@ fn commands_handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bo
         commands::replay::replay_job,
         commands::replay::replay_settings,
         commands::replay::set_replay_settings,
+        commands::incident::incident_templates,
+        commands::incident::incident_template_export,
+        commands::incident::incident_template_import,
+        commands::incident::incident_template_delete,
+        commands::incident::incident_create,
+        commands::incident::incidents,
+        commands::incident::incident,
+        commands::incident::incident_update,
+        commands::incident::incident_tick,
+        commands::incident::incident_untick,
+        commands::incident::incident_advance,
+        commands::incident::incident_note,
+        commands::incident::incident_preparation,
+        commands::incident::incident_preparation_tick,
+        commands::incident::incident_metrics,
     ]
 }
 

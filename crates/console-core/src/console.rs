@@ -7,6 +7,7 @@
 mod caches;
 mod explorer;
 mod gate;
+mod incidents;
 mod notifications;
 mod replay;
 mod sign_in;
@@ -56,6 +57,8 @@ pub struct Console {
     notifier: Mutex<std::sync::Arc<dyn crate::notify::Notifier>>,
     /// Kept replay plans, the jobs run here, and how replays run.
     replays: Mutex<replay::Replays>,
+    /// One open incident store per profile, closed when the console locks.
+    incidents: Mutex<incidents::IncidentStores>,
 }
 
 impl Console {
@@ -80,6 +83,7 @@ impl Console {
             events: Mutex::new(std::sync::Arc::new(NoEvents)),
             notifier: Mutex::new(std::sync::Arc::new(crate::notify::NoNotifier)),
             replays: Mutex::new(replay::Replays::default()),
+            incidents: Mutex::new(HashMap::new()),
         })
     }
 
@@ -177,6 +181,8 @@ impl Console {
         self.unlocked()?;
         self.profiles()?.remove(id)?;
         self.connections()?.remove(&id);
+        // Its key is about to be forgotten: no handle may keep writing with it.
+        self.incident_stores()?.remove(&id);
         self.gate()?.forget_profile(id)?;
         self.audit_profile(AuditAction::ProfileRemoved, id)
     }

@@ -2,6 +2,7 @@
 
 pub mod explorer;
 pub mod gate;
+pub mod incident;
 pub mod profiles;
 pub mod replay;
 pub mod status;

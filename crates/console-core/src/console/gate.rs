@@ -235,10 +235,12 @@ impl Console {
     }
 
     /// What the console lets go of when the gate is not unlocked: credentials, running
-    /// syncs and running replay jobs (they hold a token and a keyed cache).
+    /// syncs, running replay jobs (they hold a token and a keyed cache) and open incident
+    /// records (keyed too).
     fn on_locked(&self) -> Result<(), ErrorDto> {
         self.profiles()?.forget_credentials();
         self.readers()?.clear();
+        self.incident_stores()?.clear();
         self.replays()?.halt_all();
         self.stop_running()
     }

@@ -15,14 +15,19 @@ use super::model::{Incident, Milestones};
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct IncidentMetrics {
     /// Impact start → detection.
+    #[ts(type = "number | null")]
     pub time_to_detect_s: Option<i64>,
     /// Detection → declaration.
+    #[ts(type = "number | null")]
     pub time_to_acknowledge_s: Option<i64>,
     /// Detection → contained.
+    #[ts(type = "number | null")]
     pub time_to_contain_s: Option<i64>,
     /// Detection → recovered.
+    #[ts(type = "number | null")]
     pub time_to_recover_s: Option<i64>,
     /// Detection → closed.
+    #[ts(type = "number | null")]
     pub time_to_close_s: Option<i64>,
 }
 

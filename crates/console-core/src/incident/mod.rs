@@ -44,7 +44,7 @@ mod tests {
     use super::metrics::{IncidentMetrics, MetricsSummary};
     use super::*;
 
-    /// The IPC layer (next) will export these; prove now that ts-rs renders them.
+    /// Rendered on their own too, so a type the IPC stops exporting is still proven.
     #[test]
     fn the_ui_types_render_as_typescript() {
         let dir = tempfile::tempdir().unwrap();

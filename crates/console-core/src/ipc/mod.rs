@@ -4,6 +4,7 @@
 
 mod explorer;
 mod gate;
+mod incident;
 mod replay;
 
 use serde::{Deserialize, Serialize};
@@ -18,6 +19,11 @@ pub use gate::{
     AuditExport, AuditIntegrity, EnrollmentOffer, GateStatus, KeyringReport, PassphraseChange,
     PassphraseStrength, RecoveryCodes, SecuritySettings, UnlockRequest,
 };
+pub use incident::{
+    ChecklistItemView, IncidentAdvanceRequest, IncidentListFilter, IncidentNoteKind,
+    IncidentNoteRequest, IncidentTemplateSummary, IncidentTickRequest, IncidentView,
+    PhaseChecklist, PreparationTickRequest, PreparationView, TemplateFormat, TemplateText,
+};
 pub use replay::{
     JOB_DETAIL_ENTRIES, ManifestExport, PLAN_PREVIEW_EVENTS, ReplayJobDetail, ReplayPhase,
     ReplayPlanRequest, ReplayPlanView, ReplaySettingsView, ReplayStartRequest, ReplayUpdate,
@@ -26,6 +32,8 @@ pub use replay::{
 use crate::api::ConnectionReport;
 use crate::audit::{AuditFilter, AuditPage};
 use crate::error::ErrorCode;
+use crate::incident::metrics::MetricsSummary;
+use crate::incident::{Incident, IncidentPatch, NewIncident, TimelineEntry};
 use crate::profile::{Profile, ProfileDraft};
 use crate::query::{
     AtRiskDelivery, AtRiskQuery, Bucket, DeliveryDetail, DeliveryFilter, DeliveryPage,
@@ -198,6 +206,21 @@ commands! {
     replay_job(job_id: Uuid) -> ReplayJobDetail;
     replay_settings() -> ReplaySettingsView;
     set_replay_settings(settings: ReplaySettingsView, code: Option<String>) -> ReplaySettingsView;
+    incident_templates() -> Vec<IncidentTemplateSummary>;
+    incident_template_export(template_id: String, format: TemplateFormat) -> TemplateText;
+    incident_template_import(text: String, format: TemplateFormat) -> IncidentTemplateSummary;
+    incident_template_delete(template_id: String) -> ();
+    incident_create(incident: NewIncident) -> IncidentView;
+    incidents(filter: IncidentListFilter) -> Vec<Incident>;
+    incident(incident_id: Uuid) -> IncidentView;
+    incident_update(incident_id: Uuid, patch: IncidentPatch) -> IncidentView;
+    incident_tick(request: IncidentTickRequest) -> IncidentView;
+    incident_untick(request: IncidentTickRequest) -> IncidentView;
+    incident_advance(request: IncidentAdvanceRequest) -> IncidentView;
+    incident_note(request: IncidentNoteRequest) -> TimelineEntry;
+    incident_preparation() -> PreparationView;
+    incident_preparation_tick(request: PreparationTickRequest) -> PreparationView;
+    incident_metrics() -> MetricsSummary;
 }
 
 /// Commands that answer while the console is locked or not yet enrolled: they report the

@@ -56,3 +56,39 @@ fn every_command_appears_in_the_command_map() -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// Counts and seconds of the incident page arrive as JSON numbers: a `bigint` in their types
+/// would make the UI compare numbers with bigints and never match.
+#[test]
+fn incident_types_have_no_bigint() -> anyhow::Result<()> {
+    let fresh = console_core::bindings::render().map_err(anyhow::Error::msg)?;
+    let incident_types = [
+        "ChecklistItem.ts",
+        "ChecklistItemView.ts",
+        "Incident.ts",
+        "IncidentMetrics.ts",
+        "IncidentTemplateSummary.ts",
+        "IncidentView.ts",
+        "MeanTime.ts",
+        "MetricsSummary.ts",
+        "Milestones.ts",
+        "NewIncident.ts",
+        "PhaseChecklist.ts",
+        "PreparationCheck.ts",
+        "PreparationStatus.ts",
+        "PreparationView.ts",
+        "TemplateText.ts",
+        "TimelineEntry.ts",
+    ];
+    for name in incident_types {
+        let body = fresh
+            .get(name)
+            .ok_or_else(|| anyhow::anyhow!("{name} is not generated"))?;
+        assert!(!body.contains("bigint"), "{name} has a bigint:\n{body}");
+    }
+    let map = &fresh["commands.ts"];
+    for line in map.lines().filter(|l| l.contains("incident")) {
+        assert!(!line.contains("bigint"), "{line}");
+    }
+    Ok(())
+}

@@ -1,0 +1,87 @@
+//! Incidents from the window: the active profile's incident records, templates, preparation
+//! checklist and response-time metrics, over the core's [`IncidentStore`].
+//!
+//! Each profile's records are their own encrypted file, `incidents-<profile-id>.db` in the
+//! data directory, keyed like that profile's cache. The store is opened on first use, kept
+//! per profile, and closed when the console locks, since an open connection holds the key.
+//!
+//! Every method refuses while locked. Every change is audited with pseudonymous targets only
+//! (profile and incident ids, the kind of change): the audit log is not encrypted, and titles,
+//! notes and reasons may name customers.
+
+mod readiness;
+mod records;
+mod templates;
+mod view;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::MutexGuard;
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::Console;
+use crate::audit::{AuditAction, AuditEntry, AuditOutcome};
+use crate::error::{ErrorCode, ErrorDto};
+use crate::incident::{IncidentError, IncidentStore};
+
+/// Who the console records as having done what. One operator per console for now; named
+/// operators come with the roles.
+const OPERATOR: &str = "operator";
+
+pub(super) type IncidentStores = HashMap<Uuid, IncidentStore>;
+
+impl Console {
+    /// Where a profile's incident records live.
+    pub fn incidents_path(&self, profile: Uuid) -> PathBuf {
+        self.data_dir.join(format!("incidents-{profile}.db"))
+    }
+
+    /// Runs `operation` on the active profile's incident records (opened on first use).
+    fn with_incidents<T>(
+        &self,
+        operation: impl FnOnce(&mut IncidentStore, Uuid) -> Result<T, IncidentError>,
+    ) -> Result<T, ErrorDto> {
+        let profile = self.active_profile_id()?;
+        // Opened before the stores are locked: the key comes from the gate, and a gate that
+        // has just locked itself clears the stores.
+        let fresh = if self.incident_stores()?.contains_key(&profile) {
+            None
+        } else {
+            let key = self.cache_key(profile)?;
+            Some(IncidentStore::open(&self.incidents_path(profile), &key)?)
+        };
+        let mut stores = self.incident_stores()?;
+        if let Some(store) = fresh {
+            stores.entry(profile).or_insert(store);
+        }
+        let store = stores
+            .get_mut(&profile)
+            .ok_or_else(|| ErrorDto::new(ErrorCode::Internal, "the incident store vanished"))?;
+        Ok(operation(store, profile)?)
+    }
+
+    /// The instant incident changes are stamped with: the gate's clock, so that due times,
+    /// deadlines and the lock policy agree.
+    fn incident_now(&self) -> Result<DateTime<Utc>, ErrorDto> {
+        Ok(self.gate()?.now())
+    }
+
+    /// Records an incident change. `change` names the kind of change, never its content.
+    fn audit_incident(
+        &self,
+        profile: Uuid,
+        subject: impl Into<String>,
+        change: impl Into<String>,
+    ) -> Result<(), ErrorDto> {
+        self.audit(
+            AuditEntry::operator(AuditAction::IncidentChanged, AuditOutcome::Succeeded)
+                .with_targets([profile.to_string(), subject.into(), change.into()]),
+        )
+    }
+
+    pub(super) fn incident_stores(&self) -> Result<MutexGuard<'_, IncidentStores>, ErrorDto> {
+        self.incidents.lock().map_err(|_| super::poisoned())
+    }
+}

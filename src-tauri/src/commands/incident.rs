@@ -1,0 +1,136 @@
+//! The Incidents page's commands: templates, incidents with their checklist and timeline,
+//! the preparation checklist, and metrics. Each reads or writes the profile's incident
+//! records (SQLite), so they run on the blocking pool.
+
+use console_core::ErrorDto;
+use console_core::incident::metrics::MetricsSummary;
+use console_core::incident::{Incident, IncidentPatch, NewIncident, TimelineEntry};
+use console_core::ipc::{
+    IncidentAdvanceRequest, IncidentListFilter, IncidentNoteRequest, IncidentTemplateSummary,
+    IncidentTickRequest, IncidentView, PreparationTickRequest, PreparationView, TemplateFormat,
+    TemplateText,
+};
+use tauri::State;
+use uuid::Uuid;
+
+use super::blocking;
+use crate::AppState;
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn incident_templates(
+    state: State<'_, AppState>,
+) -> Result<Vec<IncidentTemplateSummary>, ErrorDto> {
+    blocking(&state, |c| c.incident_templates()).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn incident_template_export(
+    state: State<'_, AppState>,
+    template_id: String,
+    format: TemplateFormat,
+) -> Result<TemplateText, ErrorDto> {
+    blocking(&state, move |c| {
+        c.incident_template_export(&template_id, format)
+    })
+    .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn incident_template_import(
+    state: State<'_, AppState>,
+    text: String,
+    format: TemplateFormat,
+) -> Result<IncidentTemplateSummary, ErrorDto> {
+    blocking(&state, move |c| c.incident_template_import(&text, format)).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn incident_template_delete(
+    state: State<'_, AppState>,
+    template_id: String,
+) -> Result<(), ErrorDto> {
+    blocking(&state, move |c| c.incident_template_delete(&template_id)).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn incident_create(
+    state: State<'_, AppState>,
+    incident: NewIncident,
+) -> Result<IncidentView, ErrorDto> {
+    blocking(&state, move |c| c.incident_create(incident)).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn incidents(
+    state: State<'_, AppState>,
+    filter: IncidentListFilter,
+) -> Result<Vec<Incident>, ErrorDto> {
+    blocking(&state, move |c| c.incidents(filter)).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn incident(
+    state: State<'_, AppState>,
+    incident_id: Uuid,
+) -> Result<IncidentView, ErrorDto> {
+    blocking(&state, move |c| c.incident(incident_id)).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn incident_update(
+    state: State<'_, AppState>,
+    incident_id: Uuid,
+    patch: IncidentPatch,
+) -> Result<IncidentView, ErrorDto> {
+    blocking(&state, move |c| c.incident_update(incident_id, patch)).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn incident_tick(
+    state: State<'_, AppState>,
+    request: IncidentTickRequest,
+) -> Result<IncidentView, ErrorDto> {
+    blocking(&state, move |c| c.incident_tick(request)).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn incident_untick(
+    state: State<'_, AppState>,
+    request: IncidentTickRequest,
+) -> Result<IncidentView, ErrorDto> {
+    blocking(&state, move |c| c.incident_untick(request)).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn incident_advance(
+    state: State<'_, AppState>,
+    request: IncidentAdvanceRequest,
+) -> Result<IncidentView, ErrorDto> {
+    blocking(&state, move |c| c.incident_advance(request)).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn incident_note(
+    state: State<'_, AppState>,
+    request: IncidentNoteRequest,
+) -> Result<TimelineEntry, ErrorDto> {
+    blocking(&state, move |c| c.incident_note(request)).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn incident_preparation(state: State<'_, AppState>) -> Result<PreparationView, ErrorDto> {
+    blocking(&state, |c| c.incident_preparation()).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn incident_preparation_tick(
+    state: State<'_, AppState>,
+    request: PreparationTickRequest,
+) -> Result<PreparationView, ErrorDto> {
+    blocking(&state, move |c| c.incident_preparation_tick(request)).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn incident_metrics(state: State<'_, AppState>) -> Result<MetricsSummary, ErrorDto> {
+    blocking(&state, |c| c.incident_metrics()).await
+}
