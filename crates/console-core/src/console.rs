@@ -179,6 +179,19 @@ impl Console {
     /// Removes a profile.
     pub fn remove_profile(&self, id: Uuid) -> Result<(), ErrorDto> {
         self.unlocked()?;
+        // Incident records are sealed with the profile's key, which goes with the profile:
+        // they would become unreadable. Refused until they can be exported.
+        let held = self.incidents_held(id)?;
+        if held > 0 {
+            return Err(ErrorDto::new(
+                ErrorCode::InvalidInput,
+                format!(
+                    "this profile holds {held} incident record{}: removing it would make them \
+                     unreadable, so it is kept",
+                    if held == 1 { "" } else { "s" }
+                ),
+            ));
+        }
         self.profiles()?.remove(id)?;
         self.connections()?.remove(&id);
         // Its key is about to be forgotten: no handle may keep writing with it.

@@ -518,12 +518,14 @@ async fn the_incident_file_is_encrypted_closed_on_lock_and_kept() -> anyhow::Res
     );
     assert!(open_handles(&path) > 0, "reopened on first use");
 
-    gated.console.remove_profile(profile)?;
-    assert_eq!(
-        open_handles(&path),
-        0,
-        "a removed profile's store is closed"
-    );
+    // Its key goes with a removed profile: a profile holding incidents is kept.
+    let refused = gated
+        .console
+        .remove_profile(profile)
+        .expect_err("a profile with incidents is not removed");
+    assert_eq!(refused.code, ErrorCode::InvalidInput, "{refused:?}");
+    assert!(refused.message.contains("1 incident record"), "{refused:?}");
+    assert_eq!(gated.console.incident(id)?.incident.title, TITLE);
     Ok(())
 }
 

@@ -24,7 +24,7 @@ use uuid::Uuid;
 use super::Console;
 use crate::audit::{AuditAction, AuditEntry, AuditOutcome};
 use crate::error::{ErrorCode, ErrorDto};
-use crate::incident::{IncidentError, IncidentStore};
+use crate::incident::{IncidentError, IncidentFilter, IncidentStore};
 
 /// Who the console records as having done what. One operator per console for now; named
 /// operators come with the roles.
@@ -60,6 +60,21 @@ impl Console {
             .get_mut(&profile)
             .ok_or_else(|| ErrorDto::new(ErrorCode::Internal, "the incident store vanished"))?;
         Ok(operation(store, profile)?)
+    }
+
+    /// How many incidents a profile's file holds (0 when it has none yet).
+    pub(in crate::console) fn incidents_held(&self, profile: Uuid) -> Result<usize, ErrorDto> {
+        if let Some(store) = self.incident_stores()?.get(&profile) {
+            return Ok(store.list(&IncidentFilter::default())?.len());
+        }
+        let path = self.incidents_path(profile);
+        if !path.exists() {
+            return Ok(0);
+        }
+        let key = self.cache_key(profile)?;
+        Ok(IncidentStore::open(&path, &key)?
+            .list(&IncidentFilter::default())?
+            .len())
     }
 
     /// The instant incident changes are stamped with: the gate's clock, so that due times,
