@@ -56,6 +56,9 @@ enum Command {
     /// Replay failed deliveries exactly once: plan, run, status, resume, cancel.
     #[command(subcommand)]
     Replay(commands::replay::Command),
+    /// Incident records: templates, declare, checklist, phases, notes, readiness, metrics.
+    #[command(subcommand)]
+    Incident(commands::incident::Command),
 }
 
 fn main() -> ExitCode {
@@ -87,6 +90,7 @@ fn main() -> ExitCode {
             Command::Purge(args) => commands::purge::run(&selection, args),
             Command::Show(args) => commands::show::run(&selection, args).await,
             Command::Replay(command) => commands::replay::run(&selection, command).await,
+            Command::Incident(command) => commands::incident::run(&selection, command),
         }
     });
     match result {

@@ -63,6 +63,10 @@ pub struct Target {
     pub key: CacheKey,
     /// The profile's cache retention in days (`None`: keep everything).
     pub retention_days: Option<u32>,
+    /// The saved profile (`None` for a local `--api-url`, which has no incident records).
+    pub profile: Option<Uuid>,
+    /// Where profiles, caches and incident records live.
+    pub data_dir: PathBuf,
 }
 
 impl Selection {
@@ -99,6 +103,8 @@ impl Selection {
                 key: key_from_env()?,
                 base: Some(base),
                 retention_days: None,
+                profile: None,
+                data_dir,
             });
         }
         let store = ProfileStore::open(&data_dir.join(console_core::console::PROFILES_FILE))?;
@@ -119,6 +125,8 @@ impl Selection {
                 cache_path,
                 key: CacheKey::sandbox(),
                 retention_days: profile.cache_retention_days,
+                profile: Some(profile.id),
+                data_dir,
             }),
             ProfileKind::Remote => {
                 let gate = crate::unlock::gate_options();
@@ -137,6 +145,8 @@ impl Selection {
                     cache_path: console_cache_path(&data_dir, profile.id),
                     key,
                     retention_days: profile.cache_retention_days,
+                    profile: Some(profile.id),
+                    data_dir,
                 })
             }
         }
@@ -243,6 +253,17 @@ impl Target {
             );
         };
         Ok(Some(console.step_up(action, params, code)?))
+    }
+
+    /// What the vault says about readiness: `None` for the sandbox and local servers, which
+    /// have no vault; otherwise the unused recovery codes left.
+    pub fn recovery_codes_left(&self) -> anyhow::Result<Option<u32>> {
+        match &self.access {
+            Access::Vault { console, .. } => {
+                Ok(Some(console.security_settings()?.recovery_codes_left))
+            }
+            _ => Ok(None),
+        }
     }
 
     /// Locks the vault again (credentials refreshed meanwhile are sealed back first).

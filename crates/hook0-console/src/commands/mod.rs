@@ -2,6 +2,7 @@
 
 pub mod deliveries;
 pub mod failures;
+pub mod incident;
 pub mod purge;
 pub mod replay;
 pub mod show;

@@ -1,0 +1,151 @@
+//! `incident show`: one incident in full, with due, deadline and overdue judged at one instant
+//! exactly as the window judges them.
+
+use chrono::{DateTime, Utc};
+use console_core::incident::metrics::IncidentMetrics;
+use console_core::incident::{ChecklistItem, IncidentStore, Phase};
+use console_core::ipc::{ChecklistItemView, IncidentView, PhaseChecklist};
+use uuid::Uuid;
+
+use super::Records;
+use crate::output;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The incident id.
+    id: Uuid,
+    /// JSON even on a terminal.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(records: &mut Records, args: Args) -> anyhow::Result<()> {
+    print(records, args.id, args.json)
+}
+
+/// Prints the incident as it stands now: a table on a terminal, one JSON line otherwise.
+pub fn print(records: &Records, id: Uuid, json: bool) -> anyhow::Result<()> {
+    let view = view(&records.store, id, Utc::now())?;
+    if output::wants_json(json) {
+        return output::json_line(&view);
+    }
+    let i = &view.incident;
+    println!("{}  {}", i.id, i.title);
+    println!(
+        "{} {} — {} since {} (template {} v{})",
+        i.severity.as_str(),
+        i.kind.as_str(),
+        i.status.as_str(),
+        when(Some(i.phase_entered_at)),
+        i.template_id,
+        i.template_version
+    );
+    let role = |r: &Option<String>| r.clone().unwrap_or_else(|| "—".into());
+    println!(
+        "Roles: commander {}, scribe {}, communications {}",
+        role(&i.roles.commander),
+        role(&i.roles.scribe),
+        role(&i.roles.communications)
+    );
+    let m = &i.milestones;
+    println!(
+        "Milestones: impact {}, detected {}, declared {}, contained {}, eradicated {}, \
+         recovered {}, closed {}",
+        when(m.impact_started_at),
+        when(m.detected_at),
+        when(m.declared_at),
+        when(m.contained_at),
+        when(m.eradicated_at),
+        when(m.recovered_at),
+        when(m.closed_at)
+    );
+    for phase in view.phases.iter().filter(|p| p.current) {
+        println!("Checklist — {} (current):", phase.phase.as_str());
+        for v in &phase.items {
+            println!("{}", item_line(v));
+        }
+    }
+    println!("Timeline:");
+    for e in &view.timeline {
+        let backdated = if e.backdated { " (back-dated)" } else { "" };
+        println!(
+            "  {}  {:<14} {:<10} {}{backdated}",
+            when(Some(e.at)),
+            e.kind.as_str(),
+            e.author,
+            e.text
+        );
+    }
+    Ok(())
+}
+
+fn item_line(v: &ChecklistItemView) -> String {
+    let it = &v.item;
+    let mark = if it.done_at.is_some() { "[x]" } else { "[ ]" };
+    let required = if it.required { "*" } else { " " };
+    let mut line = format!("  {mark} {:>2}{required} {}", it.position, it.text);
+    if let Some(due) = it.due_at {
+        line.push_str(&format!("  — due {}", when(Some(due))));
+        if v.overdue {
+            line.push_str(" OVERDUE");
+        }
+    }
+    if let Some(deadline) = &it.deadline {
+        line.push_str(&format!(
+            "  — deadline {} ({})",
+            when(Some(deadline.at)),
+            deadline.label
+        ));
+        if v.deadline_passed {
+            line.push_str(" PASSED");
+        }
+    }
+    if let Some(reason) = &it.skipped_reason {
+        line.push_str(&format!("  — left open: {reason}"));
+    }
+    line
+}
+
+/// An instant for a table cell, or a dash.
+pub fn when(at: Option<DateTime<Utc>>) -> String {
+    at.map_or_else(
+        || "—".to_owned(),
+        |at| at.format("%Y-%m-%d %H:%M").to_string(),
+    )
+}
+
+/// The incident in full at `now`, as the console's window receives it.
+fn view(store: &IncidentStore, id: Uuid, now: DateTime<Utc>) -> anyhow::Result<IncidentView> {
+    let incident = store.get(id)?;
+    let current = incident.status.phase();
+    let mut phases: Vec<PhaseChecklist> = Phase::ALL
+        .into_iter()
+        .map(|phase| PhaseChecklist {
+            phase,
+            current: current == Some(phase),
+            items: Vec::new(),
+        })
+        .collect();
+    for item in store.checklist(id)? {
+        if let Some(bucket) = phases.iter_mut().find(|p| p.phase == item.phase) {
+            bucket.items.push(judged(item, now));
+        }
+    }
+    Ok(IncidentView {
+        metrics: IncidentMetrics::of(&incident.milestones),
+        timeline: store.timeline(id)?,
+        incident,
+        phases,
+        now,
+    })
+}
+
+/// Judged as the console judges: only an open item can be overdue or past its deadline.
+fn judged(item: ChecklistItem, now: DateTime<Utc>) -> ChecklistItemView {
+    let open = item.done_at.is_none();
+    ChecklistItemView {
+        overdue: open && item.due_at.is_some_and(|due| due < now),
+        deadline_passed: open && item.deadline.as_ref().is_some_and(|d| d.at < now),
+        item,
+    }
+}
