@@ -1,0 +1,106 @@
+//! `hook0-console incident` on a saved profile: the records go to the same encrypted file,
+//! under the same key, as the window's, and the audit trail names ids, never the text.
+
+use console_core::Console;
+use console_core::api::ClientSettings;
+use console_core::audit::{AuditAction, AuditFilter};
+use console_core::ipc::{IncidentListFilter, UnlockRequest};
+use console_core::profile::{AuthMethod, ProfileDraft};
+
+use crate::support::{PASSPHRASE, code_now, gate_options, run_unlocking, still_sandbox};
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_declared_incident_is_the_windows_and_its_audit_holds_no_title() -> anyhow::Result<()> {
+    let sandbox = still_sandbox(5).await?;
+    let dir = tempfile::tempdir()?;
+    let console = Console::open(dir.path(), ClientSettings::default(), gate_options())?;
+    let offer = console.begin_enrollment(PASSPHRASE.into())?;
+    let recovery = console.confirm_enrollment(&code_now(&offer.secret))?.codes;
+    let profile = console
+        .save_profile(ProfileDraft {
+            id: None,
+            name: "Staging".into(),
+            api_base_url: sandbox.api_base_url().to_string(),
+            auth_method: AuthMethod::ApiToken,
+            token: Some(sandbox.service_token().to_owned()),
+            email: None,
+            password: None,
+            default_organization_id: None,
+            cache_retention_days: None,
+        })
+        .await?;
+    console.lock()?;
+    drop(console);
+
+    let title = "Token pasted in ticket ACME-42";
+    let out = run_unlocking(
+        dir.path(),
+        PASSPHRASE,
+        &[
+            "--profile",
+            "Staging",
+            "--totp",
+            &recovery[0],
+            "incident",
+            "declare",
+            "--template",
+            "leaked-secret",
+            "--title",
+            title,
+            "--severity",
+            "sev2",
+        ],
+    )?;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let view: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+    let id = view["incident"]["id"].as_str().unwrap().to_owned();
+    assert!(
+        dir.path()
+            .join(format!("incidents-{}.db", profile.id))
+            .exists(),
+        "the profile's own incident file"
+    );
+
+    let console = Console::open(dir.path(), ClientSettings::default(), gate_options())?;
+    console.unlock(UnlockRequest {
+        passphrase: Some(PASSPHRASE.into()),
+        code: recovery[1].clone(),
+    })?;
+    console.set_active_profile(profile.id)?;
+    let seen = console.incidents(IncidentListFilter::All)?;
+    assert!(
+        seen.iter()
+            .any(|i| i.id.to_string() == id && i.title == title),
+        "the window reads what the command line wrote"
+    );
+    let trail = console.audit_list(AuditFilter::default())?;
+    let changed: Vec<&Vec<String>> = trail
+        .records
+        .iter()
+        .filter(|r| r.action == AuditAction::IncidentChanged)
+        .map(|r| &r.targets)
+        .collect();
+    assert_eq!(
+        changed,
+        vec![&vec![
+            profile.id.to_string(),
+            id.clone(),
+            "created".to_owned()
+        ]],
+        "one record, by ids, like the window's"
+    );
+    assert!(
+        trail
+            .records
+            .iter()
+            .all(|r| r.targets.iter().all(|t| !t.contains("ACME"))),
+        "no title in the unencrypted audit log"
+    );
+    console.lock()?;
+    sandbox.shutdown().await;
+    Ok(())
+}
