@@ -225,3 +225,22 @@ fn templates_are_exported_and_only_valid_ones_imported() -> anyhow::Result<()> {
     assert!(ids.contains(&"\"our-outage\"".to_owned()));
     Ok(())
 }
+
+#[test]
+fn a_local_api_url_has_no_incident_records() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let out = Command::new(env!("CARGO_BIN_EXE_hook0-console"))
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["--api-url", "http://127.0.0.1:9", "incident", "list"])
+        .env("HOOK0_CONSOLE_CACHE_KEY", crate::support::KEY_HEX)
+        .stdin(Stdio::null())
+        .output()?;
+    assert!(!out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("--profile"),
+        "says what to use instead: {said}"
+    );
+    Ok(())
+}

@@ -59,6 +59,14 @@ pub fn print(records: &Records, id: Uuid, json: bool) -> anyhow::Result<()> {
         when(m.recovered_at),
         when(m.closed_at)
     );
+    let t = &view.metrics;
+    println!(
+        "Times from detection: acknowledged {}, contained {}, recovered {}, closed {}",
+        seconds(t.time_to_acknowledge_s),
+        seconds(t.time_to_contain_s),
+        seconds(t.time_to_recover_s),
+        seconds(t.time_to_close_s)
+    );
     for phase in view.phases.iter().filter(|p| p.current) {
         println!("Checklist — {} (current):", phase.phase.as_str());
         for v in &phase.items {
@@ -111,6 +119,17 @@ pub fn when(at: Option<DateTime<Utc>>) -> String {
     at.map_or_else(
         || "—".to_owned(),
         |at| at.format("%Y-%m-%d %H:%M").to_string(),
+    )
+}
+
+/// A duration in hours and minutes, or a dash when the milestone is not reached.
+fn seconds(s: Option<i64>) -> String {
+    s.map_or_else(
+        || "—".to_owned(),
+        |s| {
+            let minutes = s / 60;
+            format!("{}h{:02}", minutes / 60, minutes % 60)
+        },
     )
 }
 
