@@ -14,6 +14,9 @@ mod records;
 mod templates;
 mod view;
 
+pub use templates::template_summary;
+pub use view::incident_view;
+
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::MutexGuard;

@@ -10,7 +10,7 @@ impl Console {
     /// Every template an incident can start from: shipped first, then imported ones by id.
     pub fn incident_templates(&self) -> Result<Vec<IncidentTemplateSummary>, ErrorDto> {
         let all = self.with_incidents(|store, _| store.templates())?;
-        Ok(all.iter().map(summary).collect())
+        Ok(all.iter().map(template_summary).collect())
     }
 
     /// One template as text, to review or to edit into a custom one.
@@ -58,7 +58,7 @@ impl Console {
             format!("template:{}", template.id),
             "template_imported",
         )?;
-        Ok(summary(&info))
+        Ok(template_summary(&info))
     }
 
     /// Deletes an imported template (incidents made from it keep their checklist).
@@ -75,7 +75,8 @@ impl Console {
     }
 }
 
-fn summary(info: &TemplateInfo) -> IncidentTemplateSummary {
+/// A template as the lists show it (the window and the command line).
+pub fn template_summary(info: &TemplateInfo) -> IncidentTemplateSummary {
     let t = &info.template;
     let items = Phase::ALL
         .iter()

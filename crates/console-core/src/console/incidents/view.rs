@@ -7,8 +7,8 @@ use crate::incident::metrics::IncidentMetrics;
 use crate::incident::{ChecklistItem, IncidentError, IncidentStore, Phase};
 use crate::ipc::{ChecklistItemView, IncidentView, PhaseChecklist};
 
-/// The incident `id` in full at `now`.
-pub(super) fn incident_view(
+/// The incident `id` in full at `now` (the window's view; the command line prints the same).
+pub fn incident_view(
     store: &IncidentStore,
     id: Uuid,
     now: DateTime<Utc>,

@@ -2,9 +2,8 @@
 //! exactly as the window judges them.
 
 use chrono::{DateTime, Utc};
-use console_core::incident::metrics::IncidentMetrics;
-use console_core::incident::{ChecklistItem, IncidentStore, Phase};
-use console_core::ipc::{ChecklistItemView, IncidentView, PhaseChecklist};
+use console_core::incident::IncidentStore;
+use console_core::ipc::{ChecklistItemView, IncidentView};
 use uuid::Uuid;
 
 use super::Records;
@@ -135,36 +134,5 @@ fn seconds(s: Option<i64>) -> String {
 
 /// The incident in full at `now`, as the console's window receives it.
 fn view(store: &IncidentStore, id: Uuid, now: DateTime<Utc>) -> anyhow::Result<IncidentView> {
-    let incident = store.get(id)?;
-    let current = incident.status.phase();
-    let mut phases: Vec<PhaseChecklist> = Phase::ALL
-        .into_iter()
-        .map(|phase| PhaseChecklist {
-            phase,
-            current: current == Some(phase),
-            items: Vec::new(),
-        })
-        .collect();
-    for item in store.checklist(id)? {
-        if let Some(bucket) = phases.iter_mut().find(|p| p.phase == item.phase) {
-            bucket.items.push(judged(item, now));
-        }
-    }
-    Ok(IncidentView {
-        metrics: IncidentMetrics::of(&incident.milestones),
-        timeline: store.timeline(id)?,
-        incident,
-        phases,
-        now,
-    })
-}
-
-/// Judged as the console judges: only an open item can be overdue or past its deadline.
-fn judged(item: ChecklistItem, now: DateTime<Utc>) -> ChecklistItemView {
-    let open = item.done_at.is_none();
-    ChecklistItemView {
-        overdue: open && item.due_at.is_some_and(|due| due < now),
-        deadline_passed: open && item.deadline.as_ref().is_some_and(|d| d.at < now),
-        item,
-    }
+    Ok(console_core::console::incident_view(store, id, now)?)
 }

@@ -4,8 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use chrono::Utc;
-use console_core::incident::{Phase, Template, TemplateInfo};
-use console_core::ipc::IncidentTemplateSummary;
+use console_core::incident::Template;
 
 use super::Records;
 use crate::output;
@@ -56,7 +55,7 @@ pub fn list(records: &mut Records, args: ListArgs) -> anyhow::Result<()> {
         );
     }
     for info in &all {
-        let s = summary(info);
+        let s = console_core::console::template_summary(info);
         if json {
             output::json_line(&s)?;
         } else {
@@ -119,7 +118,7 @@ fn import(
         .find(|t| !t.shipped && t.template.id == template.id)
         .with_context(|| format!("template {:?} was not stored", template.id))?;
     records.audit(format!("template:{}", template.id), "template_imported")?;
-    let s = summary(&info);
+    let s = console_core::console::template_summary(&info);
     if output::wants_json(json) {
         output::json_line(&s)?;
     } else {
@@ -129,20 +128,4 @@ fn import(
         );
     }
     Ok(())
-}
-
-/// The same summary the window lists.
-fn summary(info: &TemplateInfo) -> IncidentTemplateSummary {
-    let t = &info.template;
-    let items: usize = Phase::ALL.iter().map(|p| t.phases.items(*p).len()).sum();
-    IncidentTemplateSummary {
-        id: t.id.clone(),
-        name: t.name.clone(),
-        kind: t.kind,
-        version: t.version,
-        description: t.description.clone(),
-        shipped: info.shipped,
-        saved_at: info.saved_at,
-        items: u32::try_from(items).unwrap_or(u32::MAX),
-    }
 }
