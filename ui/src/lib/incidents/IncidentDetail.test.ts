@@ -162,6 +162,16 @@ describe("IncidentDetail", () => {
     });
   });
 
+  it("keeps what is typed in the edit form when a tick refreshes the incident", async () => {
+    setUp({ incident_tick: () => incidentView({ title: "Refreshed title" }) });
+    const form = await screen.findByRole("form", { name: "Edit incident" });
+    await fireEvent.input(within(form).getByLabelText("Title"), { target: { value: "Typed, not saved" } });
+    await fireEvent.click(screen.getByRole("checkbox", { name: "Pause the failing subscription" }));
+
+    await screen.findByRole("heading", { level: 2, name: "Refreshed title" });
+    expect((within(form).getByLabelText("Title") as HTMLInputElement).value).toBe("Typed, not saved");
+  });
+
   it("shows a closed incident without any control", async () => {
     setUp({}, incidentView({ status: "closed", milestones: { ...incidentView().incident.milestones, closed_at: "2026-11-30T16:00:00Z" } }));
     const article = await screen.findByRole("article");
