@@ -9,6 +9,7 @@ import { ConsoleState } from "../console-state.svelte";
 import { status } from "../testing/fixtures";
 import { INCIDENT_ID, entry, incidentView } from "../testing/incident-fixtures";
 import { callsTo, clearMocks, mockCommands, rejection, type CommandHandlers } from "../testing/mock-commands";
+import IncidentDetail from "./IncidentDetail.svelte";
 import IncidentsPage from "./IncidentsPage.svelte";
 
 afterEach(() => {
@@ -170,6 +171,19 @@ describe("IncidentDetail", () => {
 
     await screen.findByRole("heading", { level: 2, name: "Refreshed title" });
     expect((within(form).getByLabelText("Title") as HTMLInputElement).value).toBe("Typed, not saved");
+  });
+
+  it("reads an open incident again so that overdue and time left stay current", async () => {
+    const later = incidentView();
+    later.now = "2026-12-02T11:00:00Z";
+    later.phases[1]!.items[1]!.deadline_passed = true;
+    let reads = 0;
+    const calls = mockCommands({ incident: () => (++reads === 1 ? incidentView() : later) });
+    render(IncidentDetail, { props: { incidentId: INCIDENT_ID, refreshMs: 20 } });
+
+    expect((await screen.findByTestId("deadline")).textContent).toMatch(/41 h left$/);
+    await waitFor(() => expect(screen.getByTestId("deadline").textContent).toMatch(/— passed$/));
+    expect(callsTo(calls, "incident").length).toBeGreaterThan(1);
   });
 
   it("shows a closed incident without any control", async () => {

@@ -15,6 +15,7 @@ import {
   templates,
 } from "../testing/incident-fixtures";
 import { callsTo, clearMocks, mockCommands, rejection, type CommandHandlers } from "../testing/mock-commands";
+import { palette } from "../shell/palette.svelte";
 import IncidentsPage from "./IncidentsPage.svelte";
 
 afterEach(() => {
@@ -83,6 +84,16 @@ describe("IncidentsPage, home", () => {
       "all",
     ]);
     expect(screen.getByRole("link", { name: "Declare incident" }).getAttribute("href")).toBe("#/incidents?new");
+  });
+
+  it("offers Declare incident in the command palette while shown", async () => {
+    setUp("#/incidents");
+    const command = palette.commands.find((c) => c.title === "Declare incident");
+    expect(command).toBeDefined();
+    await command!.run();
+    expect(window.location.hash).toBe("#/incidents?new");
+    cleanup();
+    expect(palette.commands.find((c) => c.title === "Declare incident")).toBeUndefined();
   });
 
   it("shows readiness, computed facts as such, and ticks an operator item with its note", async () => {
