@@ -148,6 +148,7 @@ describe("IncidentDetail", () => {
     await fireEvent.input(within(form).getByLabelText("Title"), { target: { value: "Acme down" } });
     await fireEvent.change(within(form).getByLabelText("Severity"), { target: { value: "sev1" } });
     await fireEvent.input(within(form).getByLabelText("Communications"), { target: { value: "Carol" } });
+    expect((within(form).getByLabelText("Impact started at") as HTMLInputElement).value).toBe("");
     await fireEvent.click(within(form).getByRole("button", { name: "Save changes" }));
 
     await screen.findByRole("heading", { level: 2, name: "Acme down" });
@@ -161,6 +162,24 @@ describe("IncidentDetail", () => {
         impact_started_at: null,
       },
     });
+  });
+
+  it("sends when impact started only once the field changed", async () => {
+    const started = "2026-11-29T09:40:30Z";
+    const view = incidentView({ milestones: { ...incidentView().incident.milestones, impact_started_at: started } });
+    const calls = setUp({ incident_update: () => view }, view);
+    const form = await screen.findByRole("form", { name: "Edit incident" });
+    const field = within(form).getByLabelText("Impact started at") as HTMLInputElement;
+    expect(field.value).not.toBe("");
+    await fireEvent.click(within(form).getByRole("button", { name: "Save changes" }));
+    await within(form).findByRole("status");
+    await fireEvent.input(field, { target: { value: "2026-11-29T09:00" } });
+    await fireEvent.click(within(form).getByRole("button", { name: "Save changes" }));
+    await waitFor(() => expect(callsTo(calls, "incident_update")).toHaveLength(2));
+    const sent = callsTo(calls, "incident_update").map(
+      (c) => (c.args as { patch: { impact_started_at: string | null } }).patch.impact_started_at,
+    );
+    expect(sent).toEqual([null, new Date("2026-11-29T09:00").toISOString()]);
   });
 
   it("keeps what is typed in the edit form when a tick refreshes the incident", async () => {

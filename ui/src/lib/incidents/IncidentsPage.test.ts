@@ -215,6 +215,7 @@ describe("IncidentsPage, declare", () => {
     await fireEvent.input(within(form).getByLabelText("Title"), { target: { value: "  Token in a public repo " } });
     await fireEvent.change(within(form).getByLabelText("Severity"), { target: { value: "sev1" } });
     await fireEvent.input(within(form).getByLabelText("Detected at"), { target: { value: "2026-11-30T09:05" } });
+    await fireEvent.input(within(form).getByLabelText("Impact started at"), { target: { value: "2026-11-30T08:50" } });
     await fireEvent.input(within(form).getByLabelText("Commander"), { target: { value: "Alice" } });
     await fireEvent.click(within(form).getByRole("button", { name: "Declare incident" }));
 
@@ -229,7 +230,7 @@ describe("IncidentsPage, declare", () => {
         roles: { commander: "Alice", scribe: null, communications: null },
         scope: { organization_ids: [], application_ids: [], subscription_ids: [] },
         detected_at: new Date(2026, 10, 30, 9, 5).toISOString(),
-        impact_started_at: null,
+        impact_started_at: new Date(2026, 10, 30, 8, 50).toISOString(),
       },
     ]);
   });
