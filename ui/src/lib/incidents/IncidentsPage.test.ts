@@ -192,6 +192,24 @@ describe("IncidentsPage, templates", () => {
     expect(callsTo(calls, "incident_template_import")[0]?.args).toEqual({ text: '{"id":"x"}', format: "json" });
   });
 
+  it("imports a template from a file, its format told by the extension", async () => {
+    const calls = setUp("#/incidents", {
+      incident_template_import: () => ({ ...templates()[2]!, name: "Acme runbook", version: 3 }),
+    });
+    const card = await openTemplates();
+    const form = within(card).getByRole("form", { name: "Import template" });
+    const file = new File(['{"id":"acme_custom"}'], "acme.json", { type: "application/json" });
+    await fireEvent.change(within(form).getByLabelText("Template file"), { target: { files: [file] } });
+    await waitFor(() =>
+      expect((within(form).getByLabelText("Or paste the template") as HTMLTextAreaElement).value).toBe('{"id":"acme_custom"}'),
+    );
+    expect((within(form).getByLabelText("Format") as HTMLSelectElement).value).toBe("json");
+    await fireEvent.click(within(form).getByRole("button", { name: "Import template" }));
+
+    expect((await within(form).findByRole("status")).textContent).toBe("Template “Acme runbook” imported (version 3).");
+    expect(callsTo(calls, "incident_template_import")[0]?.args).toEqual({ text: '{"id":"acme_custom"}', format: "json" });
+  });
+
   it("deletes a custom template after confirmation", async () => {
     const calls = setUp("#/incidents", { incident_template_delete: () => null });
     const card = await openTemplates();
