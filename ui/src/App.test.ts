@@ -16,6 +16,7 @@ import {
   syncStatus,
 } from "./lib/testing/fixtures";
 import { callsTo, clearMocks, mockCommands, rejection } from "./lib/testing/mock-commands";
+import { metrics, preparation } from "./lib/testing/incident-fixtures";
 
 beforeEach(() => {
   window.history.replaceState(null, "", "/");
@@ -129,10 +130,28 @@ describe("App", () => {
     expect(screen.queryByRole("dialog", { name: "Command palette" })).toBeNull();
   });
 
-  it("shows a later page as not available yet, and marks the current link", async () => {
+  it("shows a later page as not available yet", async () => {
     mockCommands({
       app_status: () => status({ active_profile: PRODUCTION }),
       list_profiles: () => [SANDBOX, PRODUCTION],
+    });
+    render(App, { props: { pollMs: 60_000 } });
+    const nav = await screen.findByRole("navigation", { name: "Main" });
+
+    await fireEvent.click(within(nav).getByRole("link", { name: "Settings" }));
+    const settings = await screen.findByRole("navigation", { name: "Settings" });
+    await fireEvent.click(within(settings).getByRole("link", { name: "Local cache" }));
+    const heading = await screen.findByRole("heading", { level: 1, name: "Local cache" });
+    expect(heading.closest("section")?.textContent).toContain("Not available yet");
+  });
+
+  it("opens the incidents page, marking the current link", async () => {
+    mockCommands({
+      app_status: () => status({ active_profile: PRODUCTION }),
+      list_profiles: () => [SANDBOX, PRODUCTION],
+      incidents: () => [],
+      incident_preparation: () => preparation(),
+      incident_metrics: () => metrics(),
     });
     render(App, { props: { pollMs: 60_000 } });
     const nav = await screen.findByRole("navigation", { name: "Main" });
@@ -141,7 +160,9 @@ describe("App", () => {
     await fireEvent.click(link);
     const heading = await screen.findByRole("heading", { level: 1, name: "Incidents" });
     expect(link.getAttribute("aria-current")).toBe("page");
-    expect(heading.closest("section")?.textContent).toContain("Not available yet");
+    const page = heading.closest("section")!;
+    expect(within(page).queryByText("Not available yet")).toBeNull();
+    expect(await within(page).findByText("No open incidents.")).toBeTruthy();
   });
 
   it("opens the replays page with its job list", async () => {

@@ -13,17 +13,6 @@ export interface UpcomingFeature {
 }
 
 export const UPCOMING = {
-  incidents: {
-    title: "Incidents",
-    icon: "incidents",
-    lead: "Work a webhook incident from first alert to closure, and keep the proof of what was done.",
-    items: [
-      "The SANS steps: preparation, identification, containment, eradication, recovery, lessons learned",
-      "A timeline with evidence linked from deliveries and replays",
-      "Communications drafted and recorded alongside the incident",
-      "Export of the incident record",
-    ],
-  },
   cache: {
     title: "Local cache",
     icon: "database",

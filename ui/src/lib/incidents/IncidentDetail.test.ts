@@ -1,0 +1,218 @@
+import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
+import { afterEach, describe, expect, it } from "vitest";
+
+import type { IncidentAdvanceRequest } from "../bindings/IncidentAdvanceRequest";
+import type { IncidentNoteRequest } from "../bindings/IncidentNoteRequest";
+import type { IncidentTickRequest } from "../bindings/IncidentTickRequest";
+import type { IncidentView } from "../bindings/IncidentView";
+import { ConsoleState } from "../console-state.svelte";
+import { status } from "../testing/fixtures";
+import { INCIDENT_ID, entry, incidentView } from "../testing/incident-fixtures";
+import { callsTo, clearMocks, mockCommands, rejection, type CommandHandlers } from "../testing/mock-commands";
+import IncidentDetail from "./IncidentDetail.svelte";
+import IncidentsPage from "./IncidentsPage.svelte";
+
+afterEach(() => {
+  cleanup();
+  clearMocks();
+});
+
+function setUp(handlers: CommandHandlers = {}, view: IncidentView = incidentView()) {
+  window.history.replaceState(null, "", `/#/incidents?id=${INCIDENT_ID}`);
+  const calls = mockCommands({ incident: () => view, ...handlers });
+  const consoleState = new ConsoleState();
+  consoleState.status = status();
+  render(IncidentsPage, { props: { consoleState } });
+  return calls;
+}
+
+function requests<T>(calls: ReturnType<typeof setUp>, cmd: Parameters<typeof callsTo>[1]): T[] {
+  return callsTo(calls, cmd).map((c) => (c.args as { request: T }).request);
+}
+
+describe("IncidentDetail", () => {
+  it("shows the stepper, the current phase's checklist first with its overdue flag and deadline", async () => {
+    setUp();
+    await screen.findByRole("heading", { level: 2, name: "Webhooks to Acme time out" });
+    const stepper = screen.getByRole("list", { name: "Phases" });
+    expect(within(stepper).getAllByRole("listitem").map((li) => li.getAttribute("data-state"))).toEqual([
+      "past",
+      "past",
+      "current",
+      "next",
+      "next",
+      "next",
+      "next",
+    ]);
+    expect(stepper.querySelector('[aria-current="step"]')?.textContent).toContain("Containment");
+
+    const current = screen.getByRole("region", { name: "Current phase: Containment" });
+    const items = within(current).getAllByRole("listitem");
+    expect(items).toHaveLength(2);
+    expect(within(items[0]!).getByTestId("overdue").textContent).toBe("Overdue");
+    expect(items[0]!.textContent).toContain("Required");
+    expect(within(items[1]!).queryByTestId("overdue")).toBeNull();
+    expect(within(items[1]!).getByTestId("deadline").textContent).toMatch(/^GDPR Art\. 33 — due .+ — 41 h left$/);
+    // The other phases are folded, the current one is not among them.
+    const folded = [...document.querySelectorAll("details.phase")].map((d) => d.getAttribute("data-phase"));
+    expect(folded).toEqual(["identification", "eradication", "recovery", "lessons_learned"]);
+  });
+
+  it("ticks an item with its note through incident_tick, and unticks a done one", async () => {
+    const ticked = incidentView();
+    ticked.phases[1]!.items[0]!.item.done_at = "2026-11-30T17:01:00Z";
+    ticked.phases[1]!.items[0]!.item.done_by = "operator";
+    ticked.phases[1]!.items[0]!.overdue = false;
+    const calls = setUp({ incident_tick: () => ticked, incident_untick: () => incidentView() });
+    const current = await screen.findByRole("region", { name: "Current phase: Containment" });
+
+    await fireEvent.input(within(current).getByRole("textbox", { name: "Note for Pause the failing subscription" }), {
+      target: { value: "paused in Hook0" },
+    });
+    await fireEvent.click(within(current).getByRole("checkbox", { name: "Pause the failing subscription" }));
+    await waitFor(() => expect(within(current).queryByTestId("overdue")).toBeNull());
+    expect(requests<IncidentTickRequest>(calls, "incident_tick")).toEqual([
+      { incident_id: INCIDENT_ID, phase: "containment", position: 0, note: "paused in Hook0" },
+    ]);
+
+    await fireEvent.click(within(current).getByRole("checkbox", { name: "Pause the failing subscription" }));
+    await waitFor(() => expect(requests<IncidentTickRequest>(calls, "incident_untick")).toEqual([
+      { incident_id: INCIDENT_ID, phase: "containment", position: 0 },
+    ]));
+  });
+
+  it("asks a reason when required items are open, showing the refusal, then retries with it", async () => {
+    const refusal =
+      "1 required item(s) of containment are still open (Pause the failing subscription): give a reason to move on";
+    const calls = setUp({
+      incident_advance: ({ request }) => {
+        if (request.reason === undefined) {
+          throw rejection("invalid_input", refusal);
+        }
+        return incidentView({ status: "eradication" });
+      },
+    });
+    await fireEvent.click(await screen.findByRole("button", { name: "Move to Eradication" }));
+
+    const form = await screen.findByRole("form", { name: "Reason to move on" });
+    expect(within(form).getByRole("alert").textContent).toContain(refusal);
+    await fireEvent.input(within(form).getByLabelText("Why move on with them open?"), {
+      target: { value: "Subscription deleted by the customer" },
+    });
+    await fireEvent.click(within(form).getByRole("button", { name: "Move to Eradication with this reason" }));
+
+    await waitFor(() => expect(screen.getByTestId("incident-status").textContent).toBe("Eradication"));
+    expect(requests<IncidentAdvanceRequest>(calls, "incident_advance")).toEqual([
+      { incident_id: INCIDENT_ID },
+      { incident_id: INCIDENT_ID, reason: "Subscription deleted by the customer" },
+    ]);
+    expect(screen.getByRole("button", { name: "Move to Recovery" })).toBeTruthy();
+  });
+
+  it("adds a back-dated decision, placed in time order and marked", async () => {
+    const local = "2026-11-29T12:30";
+    const calls = setUp({
+      incident_note: ({ request }) =>
+        entry({
+          id: 3,
+          kind: request.kind,
+          text: request.text,
+          at: request.at ?? "2026-11-30T17:00:00Z",
+          recorded_at: "2026-11-30T17:00:00Z",
+          backdated: request.at !== undefined,
+        }),
+    });
+    const timeline = await screen.findByRole("region", { name: "Timeline" });
+    const form = within(timeline).getByRole("form", { name: "Add to the timeline" });
+    await fireEvent.change(within(form).getByLabelText("Entry"), { target: { value: "decision" } });
+    await fireEvent.input(within(form).getByLabelText("Happened at (if earlier)"), { target: { value: local } });
+    await fireEvent.input(within(form).getByLabelText("Text"), { target: { value: "Keep the endpoint paused" } });
+    await fireEvent.click(within(form).getByRole("button", { name: "Add to timeline" }));
+
+    const list = within(timeline).getByRole("list", { name: "Timeline, oldest first" });
+    await waitFor(() => expect(within(list).getAllByRole("listitem")).toHaveLength(3));
+    const texts = within(list).getAllByRole("listitem").map((li) => li.textContent ?? "");
+    // Declared (29 Nov 10:20), the back-dated decision (29 Nov 12:30), then containment (30 Nov).
+    expect(texts[1]).toContain("Keep the endpoint paused");
+    expect(texts[1]).toContain("Decision");
+    expect(texts[1]).toContain("Back-dated");
+    expect(texts[0]).not.toContain("Back-dated");
+    expect(requests<IncidentNoteRequest>(calls, "incident_note")).toEqual([
+      { incident_id: INCIDENT_ID, kind: "decision", text: "Keep the endpoint paused", at: new Date(local).toISOString() },
+    ]);
+  });
+
+  it("saves title, severity and roles as a patch", async () => {
+    const calls = setUp({ incident_update: () => incidentView({ title: "Acme down", severity: "sev1" }) });
+    const form = await screen.findByRole("form", { name: "Edit incident" });
+    await fireEvent.input(within(form).getByLabelText("Title"), { target: { value: "Acme down" } });
+    await fireEvent.change(within(form).getByLabelText("Severity"), { target: { value: "sev1" } });
+    await fireEvent.input(within(form).getByLabelText("Communications"), { target: { value: "Carol" } });
+    expect((within(form).getByLabelText("Impact started at") as HTMLInputElement).value).toBe("");
+    await fireEvent.click(within(form).getByRole("button", { name: "Save changes" }));
+
+    await screen.findByRole("heading", { level: 2, name: "Acme down" });
+    expect(callsTo(calls, "incident_update")[0]?.args).toEqual({
+      incident_id: INCIDENT_ID,
+      patch: {
+        title: "Acme down",
+        severity: "sev1",
+        roles: { commander: "Alice", scribe: "Bob", communications: "Carol" },
+        scope: null,
+        impact_started_at: null,
+      },
+    });
+  });
+
+  it("sends when impact started only once the field changed", async () => {
+    const started = "2026-11-29T09:40:30Z";
+    const view = incidentView({ milestones: { ...incidentView().incident.milestones, impact_started_at: started } });
+    const calls = setUp({ incident_update: () => view }, view);
+    const form = await screen.findByRole("form", { name: "Edit incident" });
+    const field = within(form).getByLabelText("Impact started at") as HTMLInputElement;
+    expect(field.value).not.toBe("");
+    await fireEvent.click(within(form).getByRole("button", { name: "Save changes" }));
+    await within(form).findByRole("status");
+    await fireEvent.input(field, { target: { value: "2026-11-29T09:00" } });
+    await fireEvent.click(within(form).getByRole("button", { name: "Save changes" }));
+    await waitFor(() => expect(callsTo(calls, "incident_update")).toHaveLength(2));
+    const sent = callsTo(calls, "incident_update").map(
+      (c) => (c.args as { patch: { impact_started_at: string | null } }).patch.impact_started_at,
+    );
+    expect(sent).toEqual([null, new Date("2026-11-29T09:00").toISOString()]);
+  });
+
+  it("keeps what is typed in the edit form when a tick refreshes the incident", async () => {
+    setUp({ incident_tick: () => incidentView({ title: "Refreshed title" }) });
+    const form = await screen.findByRole("form", { name: "Edit incident" });
+    await fireEvent.input(within(form).getByLabelText("Title"), { target: { value: "Typed, not saved" } });
+    await fireEvent.click(screen.getByRole("checkbox", { name: "Pause the failing subscription" }));
+
+    await screen.findByRole("heading", { level: 2, name: "Refreshed title" });
+    expect((within(form).getByLabelText("Title") as HTMLInputElement).value).toBe("Typed, not saved");
+  });
+
+  it("reads an open incident again so that overdue and time left stay current", async () => {
+    const later = incidentView();
+    later.now = "2026-12-02T11:00:00Z";
+    later.phases[1]!.items[1]!.deadline_passed = true;
+    let reads = 0;
+    const calls = mockCommands({ incident: () => (++reads === 1 ? incidentView() : later) });
+    render(IncidentDetail, { props: { incidentId: INCIDENT_ID, refreshMs: 20 } });
+
+    expect((await screen.findByTestId("deadline")).textContent).toMatch(/41 h left$/);
+    await waitFor(() => expect(screen.getByTestId("deadline").textContent).toMatch(/— passed$/));
+    expect(callsTo(calls, "incident").length).toBeGreaterThan(1);
+  });
+
+  it("shows a closed incident without any control", async () => {
+    setUp({}, incidentView({ status: "closed", milestones: { ...incidentView().incident.milestones, closed_at: "2026-11-30T16:00:00Z" } }));
+    const article = await screen.findByRole("article");
+    expect(within(article).getByTestId("incident-status").textContent).toBe("Closed");
+    expect(within(article).queryAllByRole("button")).toEqual([]);
+    expect(within(article).queryAllByRole("checkbox")).toEqual([]);
+    expect(within(article).queryAllByRole("textbox")).toEqual([]);
+    expect(within(article).queryByRole("form")).toBeNull();
+    expect(article.textContent).toContain("Pause the failing subscription");
+  });
+});
