@@ -3,6 +3,7 @@
 
 mod explorer;
 mod gate;
+mod incidents;
 mod notifications;
 mod profiles;
 mod replay;
