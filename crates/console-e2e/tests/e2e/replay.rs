@@ -115,7 +115,18 @@ async fn replay_failures_of_one_subscription_approved_watched_and_verified() -> 
     )
     .await?;
     app.click("Replay now").await?;
-    app.click("Open job").await?;
+    // The link lands at the foot of the detail pane, which scrolls on its own: brought to the
+    // middle of the pane and clicked there (a pointer click at its first position can land on
+    // the status bar over it).
+    let open_job = app
+        .find(Locator::XPath("//a[normalize-space(.)='Open job']"))
+        .await?;
+    app.client()
+        .execute(
+            "arguments[0].scrollIntoView({block: 'center'}); arguments[0].click();",
+            vec![serde_json::to_value(&open_job)?],
+        )
+        .await?;
     crate::support::wait_for_hash(&app, "job=").await?;
     wait_long(&app, OUTCOME, &["Recovered"], Duration::from_secs(120)).await?;
     let single = sandbox.control().replay_counts();
