@@ -98,6 +98,14 @@ impl ErrorDto {
         }
     }
 
+    /// A file the console writes (an export) could not be written.
+    pub fn unwritable(path: &std::path::Path, error: &std::io::Error) -> Self {
+        Self::new(
+            ErrorCode::Storage,
+            format!("cannot write {}: {error}", path.display()),
+        )
+    }
+
     /// The same error carrying `detail`.
     #[must_use]
     pub fn with_detail(mut self, detail: ErrorDetail) -> Self {

@@ -3,7 +3,6 @@
 //! through [`Gate::step_up`] first.
 
 use std::io::Write as _;
-use std::path::PathBuf;
 
 use secrecy::SecretString;
 
@@ -164,15 +163,16 @@ impl Gate {
         let approval = self.step_up(GuardedAction::AuditExport, &(), code)?;
         let now = self.now();
         let dir = self.dir.join("exports");
-        std::fs::create_dir_all(&dir).map_err(|e| storage(&dir, &e))?;
+        std::fs::create_dir_all(&dir).map_err(|e| ErrorDto::unwritable(&dir, &e))?;
         let path = dir.join(format!("audit-{}.jsonl", now.format("%Y%m%dT%H%M%SZ")));
         let unlocked = self.unlocked()?;
         let key = unlocked.secrets.audit_key();
         let head = unlocked.secrets.audit_head;
-        let mut file = std::fs::File::create(&path).map_err(|e| storage(&path, &e))?;
+        let mut file = std::fs::File::create(&path).map_err(|e| ErrorDto::unwritable(&path, &e))?;
         let summary = self.trail.log()?.export(&key, head.as_ref(), &mut file)?;
-        file.flush().map_err(|e| storage(&path, &e))?;
-        file.sync_all().map_err(|e| storage(&path, &e))?;
+        file.flush().map_err(|e| ErrorDto::unwritable(&path, &e))?;
+        file.sync_all()
+            .map_err(|e| ErrorDto::unwritable(&path, &e))?;
         self.record(
             AuditEntry::operator(
                 AuditAction::AuditExported,
@@ -190,11 +190,4 @@ impl Gate {
             intact: summary.report.intact,
         })
     }
-}
-
-fn storage(path: &std::path::Path, error: &std::io::Error) -> ErrorDto {
-    ErrorDto::new(
-        ErrorCode::Storage,
-        format!("cannot write {}: {error}", PathBuf::from(path).display()),
-    )
 }

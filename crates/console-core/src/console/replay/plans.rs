@@ -71,16 +71,16 @@ impl Console {
         let text = kept.manifest.export().map_err(ReplayError::from)?;
         let sha256 = kept.manifest.sha256().map_err(ReplayError::from)?;
         let dir = self.data_dir.join("exports");
-        std::fs::create_dir_all(&dir).map_err(|e| storage(&dir, &e))?;
+        std::fs::create_dir_all(&dir).map_err(|e| ErrorDto::unwritable(&dir, &e))?;
         let short = sha256.get(..12).unwrap_or(&sha256);
         let path = dir.join(format!(
             "replay-{short}-{}.json",
             Utc::now().format("%Y%m%dT%H%M%SZ")
         ));
-        let mut file = std::fs::File::create(&path).map_err(|e| storage(&path, &e))?;
+        let mut file = std::fs::File::create(&path).map_err(|e| ErrorDto::unwritable(&path, &e))?;
         file.write_all(text.as_bytes())
             .and_then(|()| file.sync_all())
-            .map_err(|e| storage(&path, &e))?;
+            .map_err(|e| ErrorDto::unwritable(&path, &e))?;
         Ok(ManifestExport {
             path: path.display().to_string(),
             manifest_sha256: sha256,
@@ -144,11 +144,4 @@ impl Console {
         }
         Ok(view)
     }
-}
-
-fn storage(path: &std::path::Path, error: &std::io::Error) -> ErrorDto {
-    ErrorDto::new(
-        ErrorCode::Storage,
-        format!("cannot write {}: {error}", path.display()),
-    )
 }
