@@ -5,32 +5,14 @@ use console_core::Console;
 use console_core::api::ClientSettings;
 use console_core::audit::{AuditAction, AuditFilter};
 use console_core::ipc::{IncidentListFilter, UnlockRequest};
-use console_core::profile::{AuthMethod, ProfileDraft};
 
-use crate::support::{PASSPHRASE, code_now, gate_options, run_unlocking, still_sandbox};
+use crate::support::{PASSPHRASE, gate_options, run_unlocking, still_sandbox};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_declared_incident_is_the_windows_and_its_audit_holds_no_title() -> anyhow::Result<()> {
     let sandbox = still_sandbox(5).await?;
     let dir = tempfile::tempdir()?;
-    let console = Console::open(dir.path(), ClientSettings::default(), gate_options())?;
-    let offer = console.begin_enrollment(PASSPHRASE.into())?;
-    let recovery = console.confirm_enrollment(&code_now(&offer.secret))?.codes;
-    let profile = console
-        .save_profile(ProfileDraft {
-            id: None,
-            name: "Staging".into(),
-            api_base_url: sandbox.api_base_url().to_string(),
-            auth_method: AuthMethod::ApiToken,
-            token: Some(sandbox.service_token().to_owned()),
-            email: None,
-            password: None,
-            default_organization_id: None,
-            cache_retention_days: None,
-        })
-        .await?;
-    console.lock()?;
-    drop(console);
+    let (profile, recovery) = crate::support::saved_profile(&sandbox, dir.path()).await?;
 
     let title = "Token pasted in ticket ACME-42";
     let out = run_unlocking(

@@ -186,3 +186,36 @@ pub fn run_unlocking(data_dir: &Path, passphrase: &str, args: &[&str]) -> anyhow
     }
     Ok(child.wait_with_output()?)
 }
+
+/// A data directory whose console is enrolled (with [`PASSPHRASE`]) and holds one saved
+/// profile, "Staging", for `sandbox`, then locked: what the command line finds after the
+/// window was set up. Returns the profile and the recovery codes (each run spends a code).
+pub async fn saved_profile(
+    sandbox: &RunningSandbox,
+    data_dir: &Path,
+) -> anyhow::Result<(console_core::profile::Profile, Vec<String>)> {
+    use console_core::profile::{AuthMethod, ProfileDraft};
+
+    let console = console_core::Console::open(
+        data_dir,
+        console_core::api::ClientSettings::default(),
+        gate_options(),
+    )?;
+    let offer = console.begin_enrollment(PASSPHRASE.into())?;
+    let recovery = console.confirm_enrollment(&code_now(&offer.secret))?.codes;
+    let profile = console
+        .save_profile(ProfileDraft {
+            id: None,
+            name: "Staging".into(),
+            api_base_url: sandbox.api_base_url().to_string(),
+            auth_method: AuthMethod::ApiToken,
+            token: Some(sandbox.service_token().to_owned()),
+            email: None,
+            password: None,
+            default_organization_id: None,
+            cache_retention_days: None,
+        })
+        .await?;
+    console.lock()?;
+    Ok((profile, recovery))
+}

@@ -5,34 +5,14 @@ use console_core::Console;
 use console_core::api::ClientSettings;
 use console_core::audit::{AuditAction, AuditFilter};
 use console_core::ipc::{LockState, UnlockRequest};
-use console_core::profile::{AuthMethod, ProfileDraft};
 
-use crate::support::{
-    PASSPHRASE, code_now, gate_options as options, run_unlocking as run, still_sandbox,
-};
+use crate::support::{PASSPHRASE, gate_options as options, run_unlocking as run, still_sandbox};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_saved_profile_syncs_through_the_vault_and_leaves_a_trail() -> anyhow::Result<()> {
     let sandbox = still_sandbox(30).await?;
     let dir = tempfile::tempdir()?;
-    let console = Console::open(dir.path(), ClientSettings::default(), options())?;
-    let offer = console.begin_enrollment(PASSPHRASE.into())?;
-    let recovery = console.confirm_enrollment(&code_now(&offer.secret))?.codes;
-    let profile = console
-        .save_profile(ProfileDraft {
-            id: None,
-            name: "Staging".into(),
-            api_base_url: sandbox.api_base_url().to_string(),
-            auth_method: AuthMethod::ApiToken,
-            token: Some(sandbox.service_token().to_owned()),
-            email: None,
-            password: None,
-            default_organization_id: None,
-            cache_retention_days: None,
-        })
-        .await?;
-    console.lock()?;
-    drop(console);
+    let (profile, recovery) = crate::support::saved_profile(&sandbox, dir.path()).await?;
 
     let no_code = run(dir.path(), PASSPHRASE, &["--profile", "Staging", "sync"])?;
     assert!(!no_code.status.success());
