@@ -26,7 +26,8 @@
 //!   [`AuditLog::head`] afterwards as the new head. Without an expected head only the chain
 //!   itself is checked, and a cut-off end cannot be seen.
 //! - [`AuditLog::list`] for the viewer page; [`AuditLog::export`] as JSON lines (format and
-//!   broken-chain behaviour in `export.rs`).
+//!   broken-chain behaviour in `export.rs`); [`AuditLog::records_naming`] for the records of
+//!   one incident, each checkable on its own (`extract.rs`).
 //!
 //! Invariants: sequence numbers run 1, 2, 3 … without gaps; nothing is ever rewritten; no
 //! function here panics on what it reads from the file.
@@ -34,6 +35,7 @@
 mod chain;
 mod error;
 mod export;
+mod extract;
 mod key;
 mod schema;
 mod store;
@@ -48,6 +50,7 @@ use sha2::{Digest, Sha256};
 
 pub use error::AuditError;
 pub use export::ExportSummary;
+pub use extract::ChainedRecord;
 pub use key::{AuditHead, AuditKey};
 pub use schema::latest_version as latest_format_version;
 pub use types::{

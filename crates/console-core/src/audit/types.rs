@@ -81,6 +81,8 @@ named_enum! {
         BulkReplay => "bulk_replay",
         /// An incident changed (step, notes, status).
         IncidentChanged => "incident_changed",
+        /// An incident's report or sealed bundle was written to a file.
+        IncidentExported => "incident_exported",
         /// The audit log was exported.
         AuditExported => "audit_exported",
         /// Settings changed.

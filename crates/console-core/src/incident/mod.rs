@@ -7,17 +7,21 @@
 //!   ones stored);
 //! - [`IncidentStore`] — one encrypted file per profile, apart from the delivery cache (the
 //!   cache can be rebuilt or deleted, incident records must survive that);
-//! - [`metrics`] — time to detect, acknowledge, contain, recover and close.
+//! - [`metrics`] — time to detect, acknowledge, contain, recover and close;
+//! - [`report`] — the incident report (Markdown, self-contained HTML, JSON) and
+//!   [`bundle`] — the sealed bundle of report, evidence and audit records, and its check.
 //!
 //! Invariants: a closed incident is never changed; every phase change, tick and note is a
 //! timeline entry written in the same transaction as the change; milestones are stamped by
 //! the phase machine only, so the metrics cannot be edited into shape.
 
+pub mod bundle;
 mod error;
 pub mod metrics;
 pub mod model;
 pub mod phase;
 pub mod preparation;
+pub mod report;
 mod store;
 pub mod template;
 
