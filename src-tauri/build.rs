@@ -70,6 +70,8 @@ const COMMANDS: &[&str] = &[
     "incident_preparation",
     "incident_preparation_tick",
     "incident_metrics",
+    "incident_export_report",
+    "incident_export_bundle",
 ];
 
 fn main() {

@@ -4,11 +4,12 @@
 
 use console_core::ErrorDto;
 use console_core::incident::metrics::MetricsSummary;
+use console_core::incident::report::ReportFormat;
 use console_core::incident::{Incident, IncidentPatch, NewIncident, TimelineEntry};
 use console_core::ipc::{
-    IncidentAdvanceRequest, IncidentListFilter, IncidentNoteRequest, IncidentTemplateSummary,
-    IncidentTickRequest, IncidentView, PreparationTickRequest, PreparationView, TemplateFormat,
-    TemplateText,
+    BundleExport, IncidentAdvanceRequest, IncidentListFilter, IncidentNoteRequest,
+    IncidentTemplateSummary, IncidentTickRequest, IncidentView, PreparationTickRequest,
+    PreparationView, ReportExport, TemplateFormat, TemplateText,
 };
 use tauri::State;
 use uuid::Uuid;
@@ -133,4 +134,28 @@ pub async fn incident_preparation_tick(
 #[tauri::command(rename_all = "snake_case")]
 pub async fn incident_metrics(state: State<'_, AppState>) -> Result<MetricsSummary, ErrorDto> {
     blocking(&state, |c| c.incident_metrics()).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn incident_export_report(
+    state: State<'_, AppState>,
+    incident_id: Uuid,
+    format: ReportFormat,
+) -> Result<ReportExport, ErrorDto> {
+    blocking(&state, move |c| {
+        c.incident_export_report(incident_id, format)
+    })
+    .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn incident_export_bundle(
+    state: State<'_, AppState>,
+    incident_id: Uuid,
+    code: String,
+) -> Result<BundleExport, ErrorDto> {
+    blocking(&state, move |c| {
+        c.incident_export_bundle(incident_id, &code)
+    })
+    .await
 }

@@ -10,7 +10,9 @@ use super::enroll::shown_once;
 use super::machine::{Gate, State, locked, rfc3339};
 use super::policy::{ABSOLUTE_HOURS, MAX_IDLE_MINUTES};
 use super::{GuardedAction, RecoveryCodes as CodeSet};
-use crate::audit::{AuditAction, AuditEntry, AuditFilter, AuditOutcome, AuditPage};
+use crate::audit::{
+    AuditAction, AuditEntry, AuditFilter, AuditHead, AuditOutcome, AuditPage, ChainedRecord,
+};
 use crate::error::{ErrorCode, ErrorDto};
 use crate::ipc::{AuditExport, AuditIntegrity, PassphraseChange, RecoveryCodes, SecuritySettings};
 use crate::vault::{Vault, VaultError};
@@ -189,5 +191,34 @@ impl Gate {
             records: summary.records,
             intact: summary.report.intact,
         })
+    }
+
+    /// The records that name `target` (an incident id), each with what it takes to check it
+    /// on its own, and the head of the chain now (unlocked only). The chain is verified
+    /// first: records taken out of a log that does not verify would vouch for nothing.
+    pub fn audit_records_naming(
+        &mut self,
+        target: &str,
+    ) -> Result<(Vec<ChainedRecord>, Option<AuditHead>), ErrorDto> {
+        let integrity = self.audit_verify()?;
+        if !integrity.intact {
+            return Err(ErrorDto::new(
+                ErrorCode::Tampered,
+                "the audit log does not verify: its records cannot be sealed into a bundle",
+            ));
+        }
+        let unlocked = self.unlocked()?;
+        let head = unlocked.secrets.audit_head;
+        Ok((self.trail.log()?.records_naming(target)?, head))
+    }
+
+    /// Verifies a sealed incident bundle, its audit records' MACs included, with this
+    /// console's audit key (which never leaves the gate).
+    pub fn verify_incident_bundle(
+        &mut self,
+        path: &std::path::Path,
+    ) -> Result<crate::incident::bundle::BundleVerdict, ErrorDto> {
+        let key = self.unlocked()?.secrets.audit_key();
+        Ok(crate::incident::bundle::verify_bundle_with_key(path, &key)?)
     }
 }

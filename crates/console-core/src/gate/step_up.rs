@@ -53,11 +53,14 @@ pub enum GuardedAction {
     EnableKeyring,
     /// Let a one-event replay start without a code.
     WaiveSingleReplayStepUp,
+    /// Write an incident's sealed bundle: it holds evidence snapshots (customer payloads)
+    /// in plain form, outside the encrypted records.
+    IncidentBundleExport,
 }
 
 impl GuardedAction {
     /// Every guarded action.
-    pub const ALL: [Self; 10] = [
+    pub const ALL: [Self; 11] = [
         Self::BulkReplay,
         Self::Purge,
         Self::Erase,
@@ -68,6 +71,7 @@ impl GuardedAction {
         Self::DisableKeyring,
         Self::EnableKeyring,
         Self::WaiveSingleReplayStepUp,
+        Self::IncidentBundleExport,
     ];
 
     /// The stable name, as in JSON and in the digest.
@@ -83,6 +87,7 @@ impl GuardedAction {
             Self::DisableKeyring => "disable_keyring",
             Self::EnableKeyring => "enable_keyring",
             Self::WaiveSingleReplayStepUp => "waive_single_replay_step_up",
+            Self::IncidentBundleExport => "incident_bundle_export",
         }
     }
 }

@@ -12,6 +12,7 @@ use ts_rs::TS;
 use uuid::Uuid;
 
 use crate::incident::metrics::IncidentMetrics;
+use crate::incident::report::ReportFormat;
 use crate::incident::{
     ChecklistItem, Incident, IncidentKind, Phase, PreparationFacts, PreparationItem,
     PreparationStatus, TimelineEntry,
@@ -189,4 +190,34 @@ pub struct PreparationTickRequest {
     #[serde(default)]
     #[ts(optional)]
     pub note: Option<String>,
+}
+
+/// A report written to a file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ReportExport {
+    /// Where it was written (under the console's `exports/`).
+    pub path: String,
+    /// Its format.
+    pub format: ReportFormat,
+    /// Its size.
+    #[ts(type = "number")]
+    pub bytes: u64,
+}
+
+/// A sealed bundle written to a file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct BundleExport {
+    /// Where it was written (under the console's `exports/`).
+    pub path: String,
+    /// The manifest's own SHA-256 (quote it to whoever receives the bundle).
+    pub manifest_sha256: String,
+    /// Audit records sealed in it.
+    #[ts(type = "number")]
+    pub audit_records: u64,
+    /// Evidence items sealed in it.
+    #[ts(type = "number")]
+    pub evidence_items: u64,
+    /// Sequence number of the audit head at export.
+    #[ts(type = "number | null")]
+    pub audit_head_seq: Option<u64>,
 }

@@ -20,9 +20,10 @@ pub use gate::{
     PassphraseStrength, RecoveryCodes, SecuritySettings, UnlockRequest,
 };
 pub use incident::{
-    ChecklistItemView, IncidentAdvanceRequest, IncidentListFilter, IncidentNoteKind,
+    BundleExport, ChecklistItemView, IncidentAdvanceRequest, IncidentListFilter, IncidentNoteKind,
     IncidentNoteRequest, IncidentTemplateSummary, IncidentTickRequest, IncidentView,
-    PhaseChecklist, PreparationTickRequest, PreparationView, TemplateFormat, TemplateText,
+    PhaseChecklist, PreparationTickRequest, PreparationView, ReportExport, TemplateFormat,
+    TemplateText,
 };
 pub use replay::{
     JOB_DETAIL_ENTRIES, ManifestExport, PLAN_PREVIEW_EVENTS, ReplayJobDetail, ReplayPhase,
@@ -33,6 +34,7 @@ use crate::api::ConnectionReport;
 use crate::audit::{AuditFilter, AuditPage};
 use crate::error::ErrorCode;
 use crate::incident::metrics::MetricsSummary;
+use crate::incident::report::ReportFormat;
 use crate::incident::{Incident, IncidentPatch, NewIncident, TimelineEntry};
 use crate::profile::{Profile, ProfileDraft};
 use crate::query::{
@@ -221,6 +223,8 @@ commands! {
     incident_preparation() -> PreparationView;
     incident_preparation_tick(request: PreparationTickRequest) -> PreparationView;
     incident_metrics() -> MetricsSummary;
+    incident_export_report(incident_id: Uuid, format: ReportFormat) -> ReportExport;
+    incident_export_bundle(incident_id: Uuid, code: String) -> BundleExport;
 }
 
 /// Commands that answer while the console is locked or not yet enrolled: they report the

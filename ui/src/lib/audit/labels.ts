@@ -26,6 +26,7 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   replay: "Event replayed",
   bulk_replay: "Bulk replay",
   incident_changed: "Incident changed",
+  incident_exported: "Incident exported",
   audit_exported: "Audit log exported",
   settings_changed: "Settings changed",
   passphrase_changed: "Passphrase changed",
@@ -71,7 +72,7 @@ export const ACTION_GROUPS: readonly { label: string; actions: readonly AuditAct
     ],
   },
   { label: "Local data", actions: ["sync_started", "sync_finished", "purge", "erase"] },
-  { label: "Replays and incidents", actions: ["replay", "bulk_replay", "incident_changed"] },
+  { label: "Replays and incidents", actions: ["replay", "bulk_replay", "incident_changed", "incident_exported"] },
   { label: "Console", actions: ["settings_changed", "audit_exported", "audit_chain_broken"] },
 ];
 

@@ -13,6 +13,7 @@ import type { AuditPage } from "./AuditPage";
 import type { AuditRecord } from "./AuditRecord";
 import type { AuthMethod } from "./AuthMethod";
 import type { Bucket } from "./Bucket";
+import type { BundleExport } from "./BundleExport";
 import type { CacheChanged } from "./CacheChanged";
 import type { ChainOutcome } from "./ChainOutcome";
 import type { CheckSource } from "./CheckSource";
@@ -104,6 +105,8 @@ import type { ReplayProgress } from "./ReplayProgress";
 import type { ReplaySettingsView } from "./ReplaySettingsView";
 import type { ReplayStartRequest } from "./ReplayStartRequest";
 import type { ReplayUpdate } from "./ReplayUpdate";
+import type { ReportExport } from "./ReportExport";
+import type { ReportFormat } from "./ReportFormat";
 import type { ResponseDetail } from "./ResponseDetail";
 import type { Roles } from "./Roles";
 import type { RunConfig } from "./RunConfig";
@@ -199,8 +202,10 @@ export type Commands = {
   incident_preparation: { args: Record<string, never>; result: PreparationView };
   incident_preparation_tick: { args: { request: PreparationTickRequest }; result: PreparationView };
   incident_metrics: { args: Record<string, never>; result: MetricsSummary };
+  incident_export_report: { args: { incident_id: string; format: ReportFormat }; result: ReportExport };
+  incident_export_bundle: { args: { incident_id: string; code: string }; result: BundleExport };
 };
 
 export type CommandName = keyof Commands;
 
-export const COMMAND_NAMES: readonly CommandName[] = ["app_status", "gate_status", "assess_passphrase", "begin_enrollment", "confirm_enrollment", "unlock", "lock", "report_activity", "security_settings", "set_idle_lock_minutes", "set_keyring_enabled", "change_passphrase", "regenerate_recovery_codes", "begin_reenrollment", "confirm_reenrollment", "audit_list", "audit_verify", "audit_export", "query_deliveries", "delivery_detail", "fetch_delivery_content", "failure_groups", "failures_over_time", "at_risk_deliveries", "subscription_health", "filter_options", "sync_status", "start_sync", "cancel_sync", "set_auto_sync", "notification_settings", "set_notifications_muted", "set_subscription_muted", "list_profiles", "save_profile", "remove_profile", "set_active_profile", "test_connection", "test_draft", "sign_in", "sign_out", "replay_plan", "replay_export_manifest", "replay_import_manifest", "replay_start", "replay_pause", "replay_resume", "replay_cancel", "replay_jobs", "replay_job", "replay_settings", "set_replay_settings", "incident_templates", "incident_template_export", "incident_template_import", "incident_template_delete", "incident_create", "incidents", "incident", "incident_update", "incident_tick", "incident_untick", "incident_advance", "incident_note", "incident_preparation", "incident_preparation_tick", "incident_metrics"];
+export const COMMAND_NAMES: readonly CommandName[] = ["app_status", "gate_status", "assess_passphrase", "begin_enrollment", "confirm_enrollment", "unlock", "lock", "report_activity", "security_settings", "set_idle_lock_minutes", "set_keyring_enabled", "change_passphrase", "regenerate_recovery_codes", "begin_reenrollment", "confirm_reenrollment", "audit_list", "audit_verify", "audit_export", "query_deliveries", "delivery_detail", "fetch_delivery_content", "failure_groups", "failures_over_time", "at_risk_deliveries", "subscription_health", "filter_options", "sync_status", "start_sync", "cancel_sync", "set_auto_sync", "notification_settings", "set_notifications_muted", "set_subscription_muted", "list_profiles", "save_profile", "remove_profile", "set_active_profile", "test_connection", "test_draft", "sign_in", "sign_out", "replay_plan", "replay_export_manifest", "replay_import_manifest", "replay_start", "replay_pause", "replay_resume", "replay_cancel", "replay_jobs", "replay_job", "replay_settings", "set_replay_settings", "incident_templates", "incident_template_export", "incident_template_import", "incident_template_delete", "incident_create", "incidents", "incident", "incident_update", "incident_tick", "incident_untick", "incident_advance", "incident_note", "incident_preparation", "incident_preparation_tick", "incident_metrics", "incident_export_report", "incident_export_bundle"];
