@@ -3,6 +3,7 @@
 
 mod crash;
 mod incident;
+mod incident_bundle;
 mod incident_vault;
 mod replay;
 mod retention;

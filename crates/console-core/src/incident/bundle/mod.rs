@@ -188,6 +188,23 @@ impl BundleError {
         }
     }
 
+    /// A stable name for the kind of failure, for scripts (`hook0-console incident
+    /// verify-bundle --json`).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Unreadable { .. } => "unreadable",
+            Self::NotABundle(_) => "not_a_bundle",
+            Self::MissingMember(_) => "missing_member",
+            Self::UnexpectedMember(_) => "unexpected_member",
+            Self::Damaged { .. } => "damaged",
+            Self::ChecksumMismatch { .. } => "checksum_mismatch",
+            Self::ManifestAltered(_) => "manifest_altered",
+            Self::AuditRecord { .. } => "audit_record",
+            Self::Inconsistent(_) => "inconsistent",
+            Self::Write { .. } => "write",
+        }
+    }
+
     /// The IPC code: a bundle that was changed is tampered; one that is not a bundle is
     /// bad input; one that cannot be read or written is storage.
     pub fn code(&self) -> ErrorCode {

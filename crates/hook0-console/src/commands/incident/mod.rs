@@ -1,5 +1,6 @@
 //! `hook0-console incident …`: the incident records of a saved profile (or the sandbox) from
-//! the command line — templates, declaring, the checklist, phases, notes, readiness, metrics.
+//! the command line — templates, declaring, the checklist, phases, notes, readiness, metrics —
+//! and the check of a sealed incident bundle, which needs none of them.
 //!
 //! The console's incident methods work on the window's active profile, while a command names
 //! its profile with `--profile`; so the command line opens the profile's own encrypted file,
@@ -7,6 +8,7 @@
 //! a saved profile, the fixed sandbox key for the sandbox) and drives the same store. Changes
 //! are audited like the window's: profile, subject and kind of change, never titles or notes.
 
+mod bundle;
 mod readiness;
 mod records;
 mod show;
@@ -47,9 +49,16 @@ pub enum Command {
     Preparation(readiness::Args),
     /// Response-time means over the profile's incidents.
     Metrics(readiness::Args),
+    /// Check a sealed incident bundle (no profile or vault needed); fails naming what changed.
+    VerifyBundle(bundle::VerifyArgs),
 }
 
 pub fn run(selection: &Selection, command: Command) -> anyhow::Result<()> {
+    // A bundle is checked by whoever received it: no profile, vault or records involved.
+    let command = match command {
+        Command::VerifyBundle(args) => return bundle::verify(args),
+        other => other,
+    };
     let mut incidents = Records::open(selection)?;
     let result = match command {
         Command::Templates(args) => templates::list(&mut incidents, args),
@@ -63,6 +72,7 @@ pub fn run(selection: &Selection, command: Command) -> anyhow::Result<()> {
         Command::Note(args) => records::note(&mut incidents, args),
         Command::Preparation(args) => readiness::preparation(&mut incidents, args),
         Command::Metrics(args) => readiness::metrics(&mut incidents, args),
+        Command::VerifyBundle(args) => bundle::verify(args),
     };
     result?;
     incidents.target.finish()
