@@ -72,6 +72,9 @@ const COMMANDS: &[&str] = &[
     "incident_metrics",
     "incident_export_report",
     "incident_export_bundle",
+    "incident_status_draft",
+    "incident_log_communication",
+    "incident_export_draft",
 ];
 
 fn main() {

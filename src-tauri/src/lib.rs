@@ -110,6 +110,9 @@ fn commands_handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bo
         commands::incident::incident_metrics,
         commands::incident::incident_export_report,
         commands::incident::incident_export_bundle,
+        commands::incident::incident_status_draft,
+        commands::incident::incident_log_communication,
+        commands::incident::incident_export_draft,
     ]
 }
 

@@ -1,13 +1,15 @@
 //! The Incidents page's commands: templates, incidents with their checklist and timeline,
-//! the preparation checklist, and metrics. Each reads or writes the profile's incident
-//! records (SQLite), so they run on the blocking pool.
+//! the preparation checklist, metrics, status updates, and the report and bundle exports.
+//! Each reads or writes the profile's incident records or delivery cache (SQLite), so they
+//! run on the blocking pool.
 
 use console_core::ErrorDto;
+use console_core::incident::comms::{Audience, LiveNumbers, StatusDraft};
 use console_core::incident::metrics::MetricsSummary;
 use console_core::incident::report::ReportFormat;
 use console_core::incident::{Incident, IncidentPatch, NewIncident, TimelineEntry};
 use console_core::ipc::{
-    BundleExport, IncidentAdvanceRequest, IncidentListFilter, IncidentNoteRequest,
+    BundleExport, DraftExport, IncidentAdvanceRequest, IncidentListFilter, IncidentNoteRequest,
     IncidentTemplateSummary, IncidentTickRequest, IncidentView, PreparationTickRequest,
     PreparationView, ReportExport, TemplateFormat, TemplateText,
 };
@@ -156,6 +158,45 @@ pub async fn incident_export_bundle(
 ) -> Result<BundleExport, ErrorDto> {
     blocking(&state, move |c| {
         c.incident_export_bundle(incident_id, &code)
+    })
+    .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn incident_status_draft(
+    state: State<'_, AppState>,
+    incident_id: Uuid,
+    audience: Audience,
+) -> Result<StatusDraft, ErrorDto> {
+    blocking(&state, move |c| {
+        c.incident_status_draft(incident_id, audience)
+    })
+    .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn incident_log_communication(
+    state: State<'_, AppState>,
+    incident_id: Uuid,
+    audience: Audience,
+    text: String,
+    numbers: Option<LiveNumbers>,
+) -> Result<TimelineEntry, ErrorDto> {
+    blocking(&state, move |c| {
+        c.incident_log_communication(incident_id, audience, text, numbers)
+    })
+    .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn incident_export_draft(
+    state: State<'_, AppState>,
+    incident_id: Uuid,
+    audience: Audience,
+    text: String,
+) -> Result<DraftExport, ErrorDto> {
+    blocking(&state, move |c| {
+        c.incident_export_draft(incident_id, audience, text)
     })
     .await
 }

@@ -16,6 +16,7 @@
 //! the phase machine only, so the metrics cannot be edited into shape.
 
 pub mod bundle;
+pub mod comms;
 mod error;
 pub mod metrics;
 pub mod model;

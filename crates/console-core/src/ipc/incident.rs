@@ -221,3 +221,13 @@ pub struct BundleExport {
     #[ts(type = "number | null")]
     pub audit_head_seq: Option<u64>,
 }
+
+/// A status-update draft written to a file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DraftExport {
+    /// Where it was written (under the console's `exports/`).
+    pub path: String,
+    /// Its size.
+    #[ts(type = "number")]
+    pub bytes: u64,
+}

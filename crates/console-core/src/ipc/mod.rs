@@ -20,10 +20,10 @@ pub use gate::{
     PassphraseStrength, RecoveryCodes, SecuritySettings, UnlockRequest,
 };
 pub use incident::{
-    BundleExport, ChecklistItemView, IncidentAdvanceRequest, IncidentListFilter, IncidentNoteKind,
-    IncidentNoteRequest, IncidentTemplateSummary, IncidentTickRequest, IncidentView,
-    PhaseChecklist, PreparationTickRequest, PreparationView, ReportExport, TemplateFormat,
-    TemplateText,
+    BundleExport, ChecklistItemView, DraftExport, IncidentAdvanceRequest, IncidentListFilter,
+    IncidentNoteKind, IncidentNoteRequest, IncidentTemplateSummary, IncidentTickRequest,
+    IncidentView, PhaseChecklist, PreparationTickRequest, PreparationView, ReportExport,
+    TemplateFormat, TemplateText,
 };
 pub use replay::{
     JOB_DETAIL_ENTRIES, ManifestExport, PLAN_PREVIEW_EVENTS, ReplayJobDetail, ReplayPhase,
@@ -33,6 +33,7 @@ pub use replay::{
 use crate::api::ConnectionReport;
 use crate::audit::{AuditFilter, AuditPage};
 use crate::error::ErrorCode;
+use crate::incident::comms::{Audience, LiveNumbers, StatusDraft};
 use crate::incident::metrics::MetricsSummary;
 use crate::incident::report::ReportFormat;
 use crate::incident::{Incident, IncidentPatch, NewIncident, TimelineEntry};
@@ -225,6 +226,14 @@ commands! {
     incident_metrics() -> MetricsSummary;
     incident_export_report(incident_id: Uuid, format: ReportFormat) -> ReportExport;
     incident_export_bundle(incident_id: Uuid, code: String) -> BundleExport;
+    incident_status_draft(incident_id: Uuid, audience: Audience) -> StatusDraft;
+    incident_log_communication(
+        incident_id: Uuid,
+        audience: Audience,
+        text: String,
+        numbers: Option<LiveNumbers>
+    ) -> TimelineEntry;
+    incident_export_draft(incident_id: Uuid, audience: Audience, text: String) -> DraftExport;
 }
 
 /// Commands that answer while the console is locked or not yet enrolled: they report the

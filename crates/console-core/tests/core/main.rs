@@ -18,6 +18,7 @@ mod gate_blocks;
 mod gate_flow;
 mod gate_secrets;
 mod gate_support;
+mod incident_comms;
 mod incident_console;
 mod incident_report;
 mod incident_store;

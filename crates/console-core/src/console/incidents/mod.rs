@@ -9,6 +9,7 @@
 //! (profile and incident ids, the kind of change): the audit log is not encrypted, and titles,
 //! notes and reasons may name customers.
 
+mod comms;
 mod export;
 mod readiness;
 mod records;
