@@ -205,11 +205,17 @@ describe("IncidentDetail", () => {
     expect(callsTo(calls, "incident").length).toBeGreaterThan(1);
   });
 
-  it("shows a closed incident without any control", async () => {
+  it("shows a closed incident without any control but its exports", async () => {
     setUp({}, incidentView({ status: "closed", milestones: { ...incidentView().incident.milestones, closed_at: "2026-11-30T16:00:00Z" } }));
     const article = await screen.findByRole("article");
     expect(within(article).getByTestId("incident-status").textContent).toBe("Closed");
-    expect(within(article).queryAllByRole("button")).toEqual([]);
+    // The record is read-only; exporting its report or bundle is reading it.
+    expect(within(article).queryAllByRole("button").map((b) => b.getAttribute("data-testid"))).toEqual([
+      "export-report-markdown",
+      "export-report-html",
+      "export-report-json",
+      "export-bundle",
+    ]);
     expect(within(article).queryAllByRole("checkbox")).toEqual([]);
     expect(within(article).queryAllByRole("textbox")).toEqual([]);
     expect(within(article).queryByRole("form")).toBeNull();
