@@ -401,11 +401,20 @@ async fn the_bundle_needs_a_fresh_code() -> anyhow::Result<()> {
         ErrorCode::StepUpRequired
     );
     assert!(
-        !gated.path().join("exports").exists()
-            || std::fs::read_dir(gated.path().join("exports"))?
-                .next()
-                .is_none(),
+        !gated.path().join("exports").exists(),
         "nothing written without a code"
+    );
+    let code = gated.next_code();
+    assert_eq!(
+        code_of(gated.console.incident_export_bundle(Uuid::new_v4(), &code)),
+        ErrorCode::NotFound,
+        "an unknown incident is refused before the code is spent"
+    );
+    gated.console.incident_export_bundle(id, &code)?;
+    let written = std::fs::read_dir(gated.path().join("exports"))?.count();
+    assert_eq!(
+        written, 1,
+        "the bundle approved by the code not spent on the unknown id"
     );
     Ok(())
 }

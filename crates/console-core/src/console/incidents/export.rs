@@ -74,14 +74,15 @@ impl Console {
         code: &str,
     ) -> Result<BundleExport, ErrorDto> {
         self.unlocked()?;
-        let params = serde_json::json!({ "incident_id": incident_id });
-        let approval = self.step_up(GuardedAction::IncidentBundleExport, &params, code)?;
         let now = self.incident_now()?;
+        // Read first: an unknown incident must not cost the operator a code.
         let (profile, report, rows) = self.with_incidents(|store, profile| {
             let (evidence, rows) = evidence_of(store, incident_id)?;
             let report = IncidentReport::build(store, incident_id, evidence, now)?;
             Ok((profile, report, rows))
         })?;
+        let params = serde_json::json!({ "incident_id": incident_id });
+        let approval = self.step_up(GuardedAction::IncidentBundleExport, &params, code)?;
         let (audit, audit_head) = self
             .gate()?
             .audit_records_naming(&incident_id.to_string())?;
