@@ -142,6 +142,12 @@ describe("IncidentsPage, home", () => {
     expect(text("MTTA")).toBe("MTTA 15 min over 3 incidents");
     expect(text("MTTC")).toBe("MTTC 2 h over 2 incidents");
     expect(text("MTTR")).toBe("MTTR 1 d 1 h over 1 incident");
+    // The bars share one scale: the longest mean is full width, an absent one is empty.
+    const width = (name: string) => within(card).getByTestId(`bar-${name}`).style.width;
+    expect(width("MTTR")).toBe("100%");
+    expect(width("MTTC")).toBe("8%");
+    expect(width("MTTA")).toBe("1%");
+    expect(width("MTTD")).toBe("0%");
   });
 });
 
