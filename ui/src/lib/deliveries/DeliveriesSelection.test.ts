@@ -11,7 +11,7 @@ import ReplaysPage from "../replays/ReplaysPage.svelte";
 import { SANDBOX, deliveryDetail, deliveryRow, filterOptions, status, syncStatus } from "../testing/fixtures";
 import { fakeLayout } from "../testing/layout";
 import { callsTo, clearMocks, mockCommands, rejection, type CommandHandlers, type RecordedCall } from "../testing/mock-commands";
-import { evidence, incident } from "../testing/incident-fixtures";
+import { evidence, listed } from "../testing/incident-fixtures";
 import { plan } from "../testing/replay-fixtures";
 import DeliveriesPage from "./DeliveriesPage.svelte";
 
@@ -246,7 +246,7 @@ describe("DeliveriesPage, ticking rows", () => {
 
   it("attaches exactly the ticked attempts to an incident as evidence", async () => {
     const { calls } = setUp(500, {
-      incidents: () => [incident()],
+      incidents: () => [listed()],
       incident_attach_evidence: () => evidence({ kind: "deliveries", rows: 2 }),
     });
     await rowsShown();

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 
 import type { AttachEvidenceRequest } from "../bindings/AttachEvidenceRequest";
 import type { EvidenceSource } from "../bindings/EvidenceSource";
-import { INCIDENT_ID, evidence, incident } from "../testing/incident-fixtures";
+import { INCIDENT_ID, evidence, incident, listed } from "../testing/incident-fixtures";
 import { callsTo, clearMocks, mockCommands, rejection } from "../testing/mock-commands";
 import AttachToIncident from "./AttachToIncident.svelte";
 import EvidenceCard from "./EvidenceCard.svelte";
@@ -19,7 +19,7 @@ describe("AttachToIncident", () => {
   it("attaches the source, read at the click, to the chosen open incident and links to it", async () => {
     const other = incident({ id: "0193a000-0000-7000-8000-000000000099", title: "Leaked secret" });
     const calls = mockCommands({
-      incidents: () => [incident(), other],
+      incidents: () => [listed(), { ...listed(), incident: other }],
       incident_attach_evidence: () => evidence({ sha256: "ab".repeat(32) }),
     });
     let source: EvidenceSource = { kind: "deliveries", attempt_ids: ["a1"] };
@@ -58,7 +58,7 @@ describe("AttachToIncident", () => {
     cleanup();
 
     mockCommands({
-      incidents: () => [incident()],
+      incidents: () => [listed()],
       incident_attach_evidence: () => {
         throw rejection("invalid_input", "attempt a1 is not in the cache (purged or never synced)");
       },
