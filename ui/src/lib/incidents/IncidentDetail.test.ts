@@ -81,13 +81,27 @@ describe("IncidentDetail", () => {
     ]));
   });
 
+  it("shows any other refusal of the move as it is, without asking a reason", async () => {
+    setUp({
+      incident_advance: () => {
+        throw rejection("invalid_input", "an incident in containment cannot move to recovery (next is eradication)");
+      },
+    });
+    await fireEvent.click(await screen.findByRole("button", { name: "Move to Eradication" }));
+    expect((await screen.findByRole("alert")).textContent).toContain("cannot move to recovery");
+    expect(screen.queryByRole("form", { name: "Reason to move on" })).toBeNull();
+  });
+
   it("asks a reason when required items are open, showing the refusal, then retries with it", async () => {
     const refusal =
       "1 required item(s) of containment are still open (Pause the failing subscription): give a reason to move on";
     const calls = setUp({
       incident_advance: ({ request }) => {
         if (request.reason === undefined) {
-          throw rejection("invalid_input", refusal);
+          throw {
+            ...rejection("invalid_input", refusal),
+            detail: { kind: "required_items_open", phase: "containment", open_items: ["Pause the failing subscription"] },
+          };
         }
         return incidentView({ status: "eradication" });
       },
@@ -95,7 +109,9 @@ describe("IncidentDetail", () => {
     await fireEvent.click(await screen.findByRole("button", { name: "Move to Eradication" }));
 
     const form = await screen.findByRole("form", { name: "Reason to move on" });
-    expect(within(form).getByRole("alert").textContent).toContain(refusal);
+    expect(within(form).getByRole("alert").textContent).toContain("1 required item is still open");
+    const open = within(form).getByRole("list", { name: "Required items still open" });
+    expect(within(open).getAllByRole("listitem").map((li) => li.textContent)).toEqual(["Pause the failing subscription"]);
     await fireEvent.input(within(form).getByLabelText("Why move on with them open?"), {
       target: { value: "Subscription deleted by the customer" },
     });
