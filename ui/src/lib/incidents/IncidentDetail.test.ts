@@ -3,10 +3,11 @@ import { afterEach, describe, expect, it } from "vitest";
 
 import type { IncidentAdvanceRequest } from "../bindings/IncidentAdvanceRequest";
 import type { IncidentNoteRequest } from "../bindings/IncidentNoteRequest";
+import type { IncidentPatch } from "../bindings/IncidentPatch";
 import type { IncidentTickRequest } from "../bindings/IncidentTickRequest";
 import type { IncidentView } from "../bindings/IncidentView";
 import { ConsoleState } from "../console-state.svelte";
-import { status } from "../testing/fixtures";
+import { APP_ID, SUBSCRIPTION_ID, filterOptions, status } from "../testing/fixtures";
 import { INCIDENT_ID, entry, incidentView } from "../testing/incident-fixtures";
 import { callsTo, clearMocks, mockCommands, rejection, type CommandHandlers } from "../testing/mock-commands";
 import IncidentDetail from "./IncidentDetail.svelte";
@@ -178,6 +179,34 @@ describe("IncidentDetail", () => {
         impact_started_at: null,
       },
     });
+  });
+
+  it("shows the scope by name and edits it from the cache's applications and subscriptions", async () => {
+    const scoped = incidentView({ scope: { organization_ids: [], application_ids: [APP_ID], subscription_ids: [] } });
+    const calls = setUp(
+      {
+        filter_options: () => filterOptions(),
+        incident_update: ({ patch }) => incidentView({ scope: patch.scope ?? scoped.incident.scope }),
+      },
+      scoped,
+    );
+    await waitFor(() => expect(screen.getByTestId("scope-applications").textContent).toBe("Billing webhooks"));
+    expect(screen.getByTestId("scope-subscriptions").textContent).toBe("All");
+
+    const form = await screen.findByRole("form", { name: "Edit incident" });
+    await fireEvent.click(within(form).getByRole("button", { name: "Subscriptions: Any" }));
+    await fireEvent.click(await within(form).findByRole("checkbox", { name: /Invoices to ERP/ }));
+    await fireEvent.click(within(form).getByRole("button", { name: "Save changes" }));
+
+    await waitFor(() => expect(callsTo(calls, "incident_update")).toHaveLength(1));
+    expect((callsTo(calls, "incident_update")[0]?.args as { patch: IncidentPatch }).patch.scope).toEqual({
+      organization_ids: [],
+      application_ids: [APP_ID],
+      subscription_ids: [SUBSCRIPTION_ID],
+    });
+    await waitFor(() =>
+      expect(screen.getByTestId("scope-subscriptions").textContent).toBe("https://erp.example.com/hooks/invoices"),
+    );
   });
 
   it("sends when impact started only once the field changed", async () => {
