@@ -75,6 +75,8 @@ const COMMANDS: &[&str] = &[
     "incident_status_draft",
     "incident_log_communication",
     "incident_export_draft",
+    "incident_attach_evidence",
+    "incident_evidence",
 ];
 
 fn main() {

@@ -7,11 +7,14 @@ use console_core::ErrorDto;
 use console_core::incident::comms::{Audience, LiveNumbers, StatusDraft};
 use console_core::incident::metrics::MetricsSummary;
 use console_core::incident::report::ReportFormat;
-use console_core::incident::{Incident, IncidentPatch, NewIncident, TimelineEntry};
+use console_core::incident::{
+    Evidence, EvidenceSnapshot, IncidentPatch, NewIncident, TimelineEntry,
+};
 use console_core::ipc::{
-    BundleExport, DraftExport, IncidentAdvanceRequest, IncidentListFilter, IncidentNoteRequest,
-    IncidentTemplateSummary, IncidentTickRequest, IncidentView, PreparationTickRequest,
-    PreparationView, ReportExport, TemplateFormat, TemplateText,
+    AttachEvidenceRequest, BundleExport, DraftExport, EvidenceRef, IncidentAdvanceRequest,
+    IncidentListFilter, IncidentListItem, IncidentNoteRequest, IncidentTemplateSummary,
+    IncidentTickRequest, IncidentView, PreparationTickRequest, PreparationView, ReportExport,
+    TemplateFormat, TemplateText,
 };
 use tauri::State;
 use uuid::Uuid;
@@ -67,7 +70,7 @@ pub async fn incident_create(
 pub async fn incidents(
     state: State<'_, AppState>,
     filter: IncidentListFilter,
-) -> Result<Vec<Incident>, ErrorDto> {
+) -> Result<Vec<IncidentListItem>, ErrorDto> {
     blocking(&state, move |c| c.incidents(filter)).await
 }
 
@@ -136,6 +139,22 @@ pub async fn incident_preparation_tick(
 #[tauri::command(rename_all = "snake_case")]
 pub async fn incident_metrics(state: State<'_, AppState>) -> Result<MetricsSummary, ErrorDto> {
     blocking(&state, |c| c.incident_metrics()).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn incident_attach_evidence(
+    state: State<'_, AppState>,
+    request: AttachEvidenceRequest,
+) -> Result<Evidence, ErrorDto> {
+    blocking(&state, move |c| c.incident_attach_evidence(request)).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn incident_evidence(
+    state: State<'_, AppState>,
+    evidence: EvidenceRef,
+) -> Result<EvidenceSnapshot, ErrorDto> {
+    blocking(&state, move |c| c.incident_evidence(evidence)).await
 }
 
 #[tauri::command(rename_all = "snake_case")]

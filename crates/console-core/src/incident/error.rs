@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use super::model::{IncidentStatus, Phase};
 use super::template::TemplateError;
-use crate::error::{ErrorCode, ErrorDto};
+use crate::error::{ErrorCode, ErrorDetail, ErrorDto};
 
 /// A failed incident operation.
 #[derive(Debug, thiserror::Error)]
@@ -51,6 +51,14 @@ pub enum IncidentError {
         phase: Phase,
         /// The item's position in it.
         position: u32,
+    },
+    /// No evidence with this id in the incident.
+    #[error("incident {incident} has no evidence {evidence}")]
+    UnknownEvidence {
+        /// The incident.
+        incident: Uuid,
+        /// The evidence id asked for.
+        evidence: i64,
     },
     /// No template with this id.
     #[error("no incident template {0:?}")]
@@ -110,9 +118,10 @@ impl IncidentError {
             | Self::Closed(_)
             | Self::ShippedTemplate(_)
             | Self::Template(_) => ErrorCode::InvalidInput,
-            Self::UnknownIncident(_) | Self::UnknownItem { .. } | Self::UnknownTemplate(_) => {
-                ErrorCode::NotFound
-            }
+            Self::UnknownIncident(_)
+            | Self::UnknownItem { .. }
+            | Self::UnknownEvidence { .. }
+            | Self::UnknownTemplate(_) => ErrorCode::NotFound,
             Self::EncryptionUnavailable => ErrorCode::Internal,
             Self::WrongKeyOrCorrupt { .. }
             | Self::NewerSchema { .. }
@@ -124,7 +133,13 @@ impl IncidentError {
 
 impl From<IncidentError> for ErrorDto {
     fn from(error: IncidentError) -> Self {
-        ErrorDto::new(error.code(), error.to_string())
+        let dto = ErrorDto::new(error.code(), error.to_string());
+        match error {
+            IncidentError::ReasonRequired { phase, open_items } => {
+                dto.with_detail(ErrorDetail::RequiredItemsOpen { phase, open_items })
+            }
+            _ => dto,
+        }
     }
 }
 

@@ -14,8 +14,8 @@ use uuid::Uuid;
 use crate::incident::metrics::IncidentMetrics;
 use crate::incident::report::ReportFormat;
 use crate::incident::{
-    ChecklistItem, Incident, IncidentKind, Phase, PreparationFacts, PreparationItem,
-    PreparationStatus, TimelineEntry,
+    ChecklistItem, Evidence, Incident, IncidentKind, ItemDeadline, Phase, PreparationFacts,
+    PreparationItem, PreparationStatus, TimelineEntry,
 };
 
 /// A template as listed: enough to choose one, without its checklist.
@@ -75,6 +75,21 @@ pub enum IncidentListFilter {
     All,
 }
 
+/// An incident as listed, with what needs the operator's attention judged at `now`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct IncidentListItem {
+    /// The incident.
+    pub incident: Incident,
+    /// Open checklist items past their due time.
+    pub overdue: u32,
+    /// Open checklist items whose external deadline has passed.
+    pub deadlines_passed: u32,
+    /// The nearest external deadline still ahead of an open item.
+    pub next_deadline: Option<ItemDeadline>,
+    /// Pieces of evidence attached.
+    pub evidence: u32,
+}
+
 /// A checklist item with its timing judged at the view's `now`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ChecklistItemView {
@@ -106,6 +121,8 @@ pub struct IncidentView {
     pub phases: Vec<PhaseChecklist>,
     /// What happened, in the order it happened.
     pub timeline: Vec<TimelineEntry>,
+    /// What was seen, in the order attached (snapshots fetched one by one).
+    pub evidence: Vec<Evidence>,
     /// Its response times so far.
     pub metrics: IncidentMetrics,
     /// The instant due and overdue were judged at.

@@ -2,6 +2,7 @@
 //! types, declared once. The TypeScript command map is generated from this list, so a command
 //! renamed or retyped in Rust breaks the UI's type check instead of failing at run time.
 
+mod evidence;
 mod explorer;
 mod gate;
 mod incident;
@@ -11,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::{Config, TS};
 use uuid::Uuid;
 
+pub use evidence::{AttachEvidenceRequest, EvidenceRef, EvidenceSource, MAX_EVIDENCE_DELIVERIES};
 pub use explorer::{
     CacheChanged, NotificationSettings, OpenDeliveries, OpenReplayJob, SpikeAlert, SyncState,
     SyncStatus,
@@ -21,9 +23,9 @@ pub use gate::{
 };
 pub use incident::{
     BundleExport, ChecklistItemView, DraftExport, IncidentAdvanceRequest, IncidentListFilter,
-    IncidentNoteKind, IncidentNoteRequest, IncidentTemplateSummary, IncidentTickRequest,
-    IncidentView, PhaseChecklist, PreparationTickRequest, PreparationView, ReportExport,
-    TemplateFormat, TemplateText,
+    IncidentListItem, IncidentNoteKind, IncidentNoteRequest, IncidentTemplateSummary,
+    IncidentTickRequest, IncidentView, PhaseChecklist, PreparationTickRequest, PreparationView,
+    ReportExport, TemplateFormat, TemplateText,
 };
 pub use replay::{
     JOB_DETAIL_ENTRIES, ManifestExport, PLAN_PREVIEW_EVENTS, ReplayJobDetail, ReplayPhase,
@@ -36,7 +38,7 @@ use crate::error::ErrorCode;
 use crate::incident::comms::{Audience, LiveNumbers, StatusDraft};
 use crate::incident::metrics::MetricsSummary;
 use crate::incident::report::ReportFormat;
-use crate::incident::{Incident, IncidentPatch, NewIncident, TimelineEntry};
+use crate::incident::{Evidence, EvidenceSnapshot, IncidentPatch, NewIncident, TimelineEntry};
 use crate::profile::{Profile, ProfileDraft};
 use crate::query::{
     AtRiskDelivery, AtRiskQuery, Bucket, DeliveryDetail, DeliveryFilter, DeliveryPage,
@@ -214,7 +216,7 @@ commands! {
     incident_template_import(text: String, format: TemplateFormat) -> IncidentTemplateSummary;
     incident_template_delete(template_id: String) -> ();
     incident_create(incident: NewIncident) -> IncidentView;
-    incidents(filter: IncidentListFilter) -> Vec<Incident>;
+    incidents(filter: IncidentListFilter) -> Vec<IncidentListItem>;
     incident(incident_id: Uuid) -> IncidentView;
     incident_update(incident_id: Uuid, patch: IncidentPatch) -> IncidentView;
     incident_tick(request: IncidentTickRequest) -> IncidentView;
@@ -224,6 +226,8 @@ commands! {
     incident_preparation() -> PreparationView;
     incident_preparation_tick(request: PreparationTickRequest) -> PreparationView;
     incident_metrics() -> MetricsSummary;
+    incident_attach_evidence(request: AttachEvidenceRequest) -> Evidence;
+    incident_evidence(evidence: EvidenceRef) -> EvidenceSnapshot;
     incident_export_report(incident_id: Uuid, format: ReportFormat) -> ReportExport;
     incident_export_bundle(incident_id: Uuid, code: String) -> BundleExport;
     incident_status_draft(incident_id: Uuid, audience: Audience) -> StatusDraft;

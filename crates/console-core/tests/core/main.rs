@@ -20,6 +20,7 @@ mod gate_secrets;
 mod gate_support;
 mod incident_comms;
 mod incident_console;
+mod incident_evidence;
 mod incident_report;
 mod incident_store;
 mod layering;

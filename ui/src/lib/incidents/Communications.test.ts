@@ -1,12 +1,10 @@
 import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import { afterEach, describe, expect, it, vi } from "vitest";
 
-import type { Audience } from "../bindings/Audience";
-import type { StatusDraft } from "../bindings/StatusDraft";
 import type { TimelineEntry } from "../bindings/TimelineEntry";
 import { ConsoleState } from "../console-state.svelte";
 import { status } from "../testing/fixtures";
-import { INCIDENT_ID, entry, incidentView } from "../testing/incident-fixtures";
+import { INCIDENT_ID, entry, incidentView, statusDraft as draft } from "../testing/incident-fixtures";
 import { callsTo, clearMocks, mockCommands, type CommandHandlers } from "../testing/mock-commands";
 import IncidentsPage from "./IncidentsPage.svelte";
 
@@ -15,29 +13,6 @@ afterEach(() => {
   clearMocks();
 });
 
-function draft(audience: Audience): StatusDraft {
-  const computed = "2026-11-30T17:00:00Z";
-  return {
-    audience,
-    text: `Draft for ${audience}: 12 events affected.`,
-    numbers: {
-      since: "2026-11-29T10:00:00Z",
-      deliveries: {
-        affected_events: 12,
-        affected_subscriptions: 2,
-        still_failing: 5,
-        first_failure_at: "2026-11-29T10:01:00Z",
-        ended_last_hour: 40,
-        failed_last_hour: 10,
-        failure_rate_last_hour: 0.25,
-      },
-      replay: { jobs: 1, events: 12, sent: 7, failed: 0, pending: 5 },
-      status: "containment",
-      computed_at: computed,
-    },
-    computed_at: computed,
-  };
-}
 
 function setUp(handlers: CommandHandlers = {}) {
   window.history.replaceState(null, "", `/#/incidents?id=${INCIDENT_ID}`);

@@ -2,12 +2,16 @@
  * Incident values for tests: one incident in containment with a required item overdue and a
  * GDPR deadline, the preparation checklist, metrics and templates.
  */
+import type { IncidentListItem } from "../bindings/IncidentListItem";
+import type { Evidence } from "../bindings/Evidence";
+import type { Audience } from "../bindings/Audience";
 import type { ChecklistItem } from "../bindings/ChecklistItem";
 import type { Incident } from "../bindings/Incident";
 import type { IncidentTemplateSummary } from "../bindings/IncidentTemplateSummary";
 import type { IncidentView } from "../bindings/IncidentView";
 import type { MetricsSummary } from "../bindings/MetricsSummary";
 import type { PreparationView } from "../bindings/PreparationView";
+import type { StatusDraft } from "../bindings/StatusDraft";
 import type { TimelineEntry } from "../bindings/TimelineEntry";
 
 export const INCIDENT_ID = "0193a1b2-0000-7000-8000-000000000001";
@@ -114,6 +118,7 @@ export function incidentView(overrides: Partial<Incident> = {}): IncidentView {
       entry(),
       entry({ id: 2, at: "2026-11-30T15:00:00Z", recorded_at: "2026-11-30T15:00:00Z", text: "Moved to containment" }),
     ],
+    evidence: [],
     metrics: {
       time_to_detect_s: null,
       time_to_acknowledge_s: 1200,
@@ -175,4 +180,49 @@ export function templates(): IncidentTemplateSummary[] {
     { id: "leaked_secret", name: "Leaked secret", kind: "leaked_secret", version: 1, description: "A secret got out", shipped: true, saved_at: null, items: 10 },
     { id: "acme_custom", name: "Acme runbook", kind: "other", version: 2, description: "Our own", shipped: false, saved_at: "2026-11-20T09:00:00Z", items: 5 },
   ];
+}
+
+export function evidence(overrides: Partial<Evidence> = {}): Evidence {
+  return {
+    id: 1,
+    incident_id: INCIDENT_ID,
+    kind: "explorer_filter",
+    label: "Explorer filter: 576 attempts, 120 deliveries, 118 events",
+    reference: { filter: { statuses: ["failed"] } },
+    sha256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+    rows: 576,
+    truncated: false,
+    captured_at: "2026-11-30T14:30:00Z",
+    added_by: "operator",
+    ...overrides,
+  };
+}
+
+export function listed(overrides: Partial<Incident> = {}, attention: Partial<Omit<IncidentListItem, "incident">> = {}): IncidentListItem {
+  return { incident: incident(overrides), overdue: 0, deadlines_passed: 0, next_deadline: null, evidence: 0, ...attention };
+}
+
+/** A status-update draft as the console generates it, for `audience`. */
+export function statusDraft(audience: Audience): StatusDraft {
+  const computed = "2026-11-30T17:00:00Z";
+  return {
+    audience,
+    text: `Draft for ${audience}: 12 events affected.`,
+    numbers: {
+      since: "2026-11-29T10:00:00Z",
+      deliveries: {
+        affected_events: 12,
+        affected_subscriptions: 2,
+        still_failing: 5,
+        first_failure_at: "2026-11-29T10:01:00Z",
+        ended_last_hour: 40,
+        failed_last_hour: 10,
+        failure_rate_last_hour: 0.25,
+      },
+      replay: { jobs: 1, events: 12, sent: 7, failed: 0, pending: 5 },
+      status: "containment",
+      computed_at: computed,
+    },
+    computed_at: computed,
+  };
 }

@@ -11,6 +11,7 @@
 
 mod checklist;
 mod codec;
+mod evidence;
 mod incidents;
 mod preparation;
 mod templates;
@@ -32,11 +33,18 @@ pub use timeline::{EntryKind, NewEntry, TimelineEntry};
 /// How long a connection waits for another one's lock before reporting busy.
 const BUSY_TIMEOUT_MS: u64 = 5_000;
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 20261130050000,
-    name: "initial",
-    sql: include_str!("../migrations/20261130_050000_initial.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 20261130050000,
+        name: "initial",
+        sql: include_str!("../migrations/20261130_050000_initial.sql"),
+    },
+    Migration {
+        version: 20261201010000,
+        name: "evidence",
+        sql: include_str!("../migrations/20261201_010000_evidence.sql"),
+    },
+];
 
 /// The highest schema version this binary knows.
 pub fn latest_schema_version() -> i64 {
