@@ -9,7 +9,8 @@ use console_core::incident::comms::{
     Audience, LiveNumbers, StatusDraft, delivery_numbers, linked_replay_jobs, replay_progress,
 };
 use console_core::incident::{
-    EntryKind, IncidentKind, IncidentStatus, NewIncident, Roles, Scope, Severity, TimelineEntry,
+    EntryKind, Evidence, EvidenceKind, IncidentKind, IncidentStatus, NewIncident, Roles, Scope,
+    Severity, TimelineEntry,
 };
 use console_core::profile::{AuthMethod, ProfileDraft};
 use console_core::{ErrorCode, ErrorDto};
@@ -136,8 +137,45 @@ fn replay_progress_comes_from_the_linked_jobs_entries() -> anyhow::Result<()> {
             reference: job.map(|j| serde_json::json!({ "job_id": j })),
         })
         .collect();
-    let jobs = linked_replay_jobs(&timeline);
-    assert_eq!(jobs, [job], "named twice, linked once");
+    let other = Uuid::new_v4();
+    let evidence = [
+        Evidence {
+            id: 1,
+            incident_id: Uuid::nil(),
+            kind: EvidenceKind::ReplayJob,
+            label: "the replay".into(),
+            reference: serde_json::json!({ "job_id": job, "manifest_sha256": "x" }),
+            sha256: "00".repeat(32),
+            rows: 5,
+            truncated: false,
+            captured_at: event_time(0),
+            added_by: "ana".into(),
+        },
+        Evidence {
+            id: 2,
+            incident_id: Uuid::nil(),
+            kind: EvidenceKind::Event,
+            label: "an event".into(),
+            reference: serde_json::json!({ "job_id": other }),
+            sha256: "00".repeat(32),
+            rows: 1,
+            truncated: false,
+            captured_at: event_time(0),
+            added_by: "ana".into(),
+        },
+    ];
+    assert_eq!(
+        linked_replay_jobs(&timeline, &[]),
+        [job],
+        "named twice, linked once"
+    );
+    assert_eq!(
+        linked_replay_jobs(&[], &evidence),
+        [job],
+        "replay-job evidence links its job; other kinds do not"
+    );
+    let jobs = linked_replay_jobs(&timeline, &evidence);
+    assert_eq!(jobs, [job], "the timeline and the evidence name it once");
     let missing = Uuid::new_v4();
     let progress = replay_progress(conn, &[job, missing])?;
     assert_eq!(

@@ -11,12 +11,15 @@ use console_core::audit::{AuditAction, AuditFilter, ChainedRecord};
 use console_core::cache::CacheKey;
 use console_core::gate::Clock as _;
 use console_core::incident::bundle::{BundleError, MANIFEST, MEMBERS, verify_bundle};
-use console_core::incident::report::{EvidenceSummary, IncidentReport, ReportFormat};
+use console_core::incident::report::{IncidentReport, ReportFormat};
 use console_core::incident::{
-    EntryKind, IncidentKind, IncidentStatus, IncidentStore, NewEntry, NewIncident, Phase, Roles,
-    Scope, Severity,
+    EntryKind, EvidenceKind, IncidentKind, IncidentStatus, IncidentStore, NewEntry, NewEvidence,
+    NewIncident, Phase, Roles, Scope, Severity,
 };
-use console_core::ipc::{IncidentNoteKind, IncidentNoteRequest, IncidentTickRequest};
+use console_core::ipc::{
+    AttachEvidenceRequest, EvidenceSource, IncidentNoteKind, IncidentNoteRequest,
+    IncidentTickRequest,
+};
 use console_core::profile::{AuthMethod, ProfileDraft};
 use console_core::{ErrorCode, ErrorDto};
 use uuid::Uuid;
@@ -69,6 +72,7 @@ fn worked_incident(store: &mut IncidentStore) -> anyhow::Result<Uuid> {
         reference,
     };
     store.add_entry(id, &entry(EntryKind::Note, CUSTOMER_NOTE, None), "bo", t(2))?;
+    store.attach_evidence(id, &evidence(), "ana", t(2))?;
     store.add_entry(
         id,
         &entry(
@@ -108,17 +112,16 @@ fn worked_incident(store: &mut IncidentStore) -> anyhow::Result<Uuid> {
     Ok(id)
 }
 
-fn evidence() -> Vec<EvidenceSummary> {
-    vec![EvidenceSummary {
-        id: "ev-1".into(),
-        kind: "failure_group".into(),
+fn evidence() -> NewEvidence {
+    NewEvidence {
+        kind: EvidenceKind::FailureGroup,
         label: "5xx on <orders> endpoint".into(),
         reference: serde_json::json!({ "subscription_id": Uuid::nil() }),
-        sha256: "ab".repeat(32),
+        snapshot: serde_json::json!({ "rows": [{ "attempt": "a1", "http": 503 }] }),
         rows: 42,
-        added_at: t(2),
-        added_by: "ana".into(),
-    }]
+        truncated: false,
+        captured_at: t(2),
+    }
 }
 
 #[test]
@@ -126,7 +129,7 @@ fn the_report_holds_every_section_in_every_format() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let mut store = IncidentStore::open(&dir.path().join("i.db"), &CacheKey::from_bytes([3; 32]))?;
     let id = worked_incident(&mut store)?;
-    let report = IncidentReport::build(&store, id, evidence(), t(30))?;
+    let report = IncidentReport::build(&store, id, t(30))?;
 
     assert_eq!(report.summary.title, HOSTILE_TITLE);
     assert_eq!(report.checklist.len(), 5, "one section per phase");
@@ -201,7 +204,8 @@ fn the_report_holds_every_section_in_every_format() -> anyhow::Result<()> {
             "HTML has {heading}"
         );
     }
-    for text in [CUSTOMER_NOTE, "We are investigating", &"ab".repeat(32)] {
+    let hash = report.evidence[0].sha256.clone();
+    for text in [CUSTOMER_NOTE, "We are investigating", hash.as_str()] {
         assert!(md.contains(text), "Markdown holds {text:?}");
         assert!(html.contains(text), "HTML holds {text:?}");
     }
@@ -213,7 +217,7 @@ fn the_html_report_escapes_operator_text_and_fetches_nothing() -> anyhow::Result
     let dir = tempfile::tempdir()?;
     let mut store = IncidentStore::open(&dir.path().join("i.db"), &CacheKey::from_bytes([3; 32]))?;
     let id = worked_incident(&mut store)?;
-    let html = IncidentReport::build(&store, id, evidence(), t(30))?.render(ReportFormat::Html)?;
+    let html = IncidentReport::build(&store, id, t(30))?.render(ReportFormat::Html)?;
 
     assert!(
         html.contains(
@@ -260,8 +264,7 @@ fn the_html_report_escapes_operator_text_and_fetches_nothing() -> anyhow::Result
             assert!(!found, "no loading or handler attribute: <{tag}>");
         }
     }
-    let md =
-        IncidentReport::build(&store, id, evidence(), t(30))?.render(ReportFormat::Markdown)?;
+    let md = IncidentReport::build(&store, id, t(30))?.render(ReportFormat::Markdown)?;
     assert!(
         !md.contains("<script"),
         "Markdown does not carry raw HTML either"
@@ -310,6 +313,11 @@ async fn exported() -> anyhow::Result<(Gated, Uuid, PathBuf)> {
         text: CUSTOMER_NOTE.into(),
         at: None,
     })?;
+    c.incident_attach_evidence(AttachEvidenceRequest {
+        incident_id: id,
+        source: EvidenceSource::AuditRecord { seq: 1 },
+        label: None,
+    })?;
     let export = c.incident_export_bundle(id, &gated.next_code())?;
     Ok((gated, id, PathBuf::from(export.path)))
 }
@@ -323,9 +331,10 @@ async fn a_bundle_from_the_console_verifies_and_its_export_is_audited() -> anyho
     assert_eq!(verdict.incident_id, id);
     assert_eq!(verdict.files.len(), MEMBERS.len());
     assert_eq!(
-        verdict.audit_records, 3,
-        "created, item done, note: the records naming the incident"
+        verdict.audit_records, 4,
+        "created, item done, note, evidence attached: the records naming the incident"
     );
+    assert_eq!(verdict.evidence_items, 1);
     assert!(!verdict.audit_macs_checked);
     let with_key = gated.console.incident_verify_bundle(&path)?;
     assert!(
@@ -651,5 +660,34 @@ async fn a_truncated_or_foreign_file_is_not_a_bundle() -> anyhow::Result<()> {
     std::fs::write(&stored, &raw)?;
     let error = refused(&stored);
     assert_eq!(error.member(), Some("report.json"), "{error}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_edited_evidence_snapshot_fails_even_with_the_checksums_resealed() -> anyhow::Result<()>
+{
+    let (_gated, _id, path) = exported().await?;
+    let mut members = read_members(&path)?;
+    let slot = members
+        .iter_mut()
+        .find(|(n, _)| n == "evidence.json")
+        .unwrap();
+    let mut evidence: serde_json::Value = serde_json::from_slice(&slot.1)?;
+    let snapshot = evidence[0]["snapshot"].as_str().unwrap().to_owned();
+    assert!(
+        snapshot.starts_with('{'),
+        "the snapshot as hashed: {snapshot}"
+    );
+    evidence[0]["snapshot"] = snapshot.replacen('{', "{\"edited\":true,", 1).into();
+    slot.1 = serde_json::to_vec_pretty(&evidence)?;
+    reseal(&mut members)?;
+    let changed = path.with_extension("changed.zip");
+    write_members(&changed, &members)?;
+    let error = refused(&changed);
+    assert!(
+        matches!(error, BundleError::EvidenceAltered { .. }),
+        "{error}"
+    );
+    assert_eq!(error.member(), Some("evidence.json"));
     Ok(())
 }

@@ -12,7 +12,9 @@ use console_core::audit::{AuditAction, AuditEntry, AuditKey, AuditLog, AuditOutc
 use console_core::cache::CacheKey;
 use console_core::incident::bundle::{BundleInput, write_bundle};
 use console_core::incident::report::IncidentReport;
-use console_core::incident::{IncidentKind, IncidentStore, NewIncident, Roles, Scope, Severity};
+use console_core::incident::{
+    EvidenceKind, IncidentKind, IncidentStore, NewEvidence, NewIncident, Roles, Scope, Severity,
+};
 
 fn verify(data_dir: &Path, file: &Path, json: bool) -> anyhow::Result<Output> {
     let mut command = Command::new(env!("CARGO_BIN_EXE_hook0-console"));
@@ -62,13 +64,28 @@ fn bundle(dir: &Path) -> anyhow::Result<std::path::PathBuf> {
     }
     let records = log.records_naming(&incident.id.to_string())?;
     assert_eq!(records.len(), 1, "only the record that names the incident");
-    let report = IncidentReport::build(&store, incident.id, Vec::new(), now)?;
+    store.attach_evidence(
+        incident.id,
+        &NewEvidence {
+            kind: EvidenceKind::Event,
+            label: "the first failing event".into(),
+            reference: serde_json::json!({ "event_id": "e1" }),
+            snapshot: serde_json::json!({ "attempts": [{ "status": "failed", "http": 503 }] }),
+            rows: 1,
+            truncated: false,
+            captured_at: now,
+        },
+        "operator",
+        now,
+    )?;
+    let evidence = store.evidence_snapshots(incident.id)?;
+    let report = IncidentReport::build(&store, incident.id, now)?;
     let path = dir.join("bundle.zip");
     write_bundle(
         &path,
         &BundleInput {
             report: &report,
-            evidence: &[],
+            evidence: &evidence,
             audit: &records,
             audit_head: head,
             console_version: "test",
@@ -94,6 +111,7 @@ fn a_bundle_verifies_and_a_changed_one_fails_naming_the_member() -> anyhow::Resu
     assert_eq!(line["verified"], true);
     assert_eq!(line["bundle"]["audit_records"], 1);
     assert_eq!(line["bundle"]["audit_head_seq"], 2);
+    assert_eq!(line["bundle"]["evidence_items"], 1);
     let human = verify(data.path(), &path, false)?;
     assert!(human.status.success());
 

@@ -29,15 +29,12 @@ impl Console {
     ) -> Result<StatusDraft, ErrorDto> {
         self.unlocked()?;
         let now = self.incident_now()?;
-        let (profile, incident, timeline) = self.with_incidents(|store, profile| {
-            Ok((
-                profile,
-                store.get(incident_id)?,
-                store.timeline(incident_id)?,
-            ))
+        let (profile, incident, jobs) = self.with_incidents(|store, profile| {
+            let jobs =
+                linked_replay_jobs(&store.timeline(incident_id)?, &store.evidence(incident_id)?);
+            Ok((profile, store.get(incident_id)?, jobs))
         })?;
         let since = impact_since(&incident);
-        let jobs = linked_replay_jobs(&timeline);
         let (deliveries, replay) = self.with_reader_of(profile, |reader| {
             Ok((
                 delivery_numbers(reader.conn(), &incident.scope, since, now)?,

@@ -16,11 +16,11 @@ use uuid::Uuid;
 
 use super::super::Console;
 use crate::audit::{AuditAction, AuditEntry, AuditOutcome};
-use crate::error::ErrorDto;
+use crate::error::{ErrorCode, ErrorDto};
 use crate::gate::GuardedAction;
 use crate::incident::bundle::{BundleInput, BundleVerdict, write_bundle};
-use crate::incident::report::{EvidenceSummary, IncidentReport, ReportFormat};
-use crate::incident::{IncidentError, IncidentStore};
+use crate::incident::report::{IncidentReport, ReportFormat};
+
 use crate::ipc::{BundleExport, ReportExport};
 
 /// The console version a bundle names.
@@ -31,10 +31,7 @@ impl Console {
     pub fn incident_report(&self, incident_id: Uuid) -> Result<IncidentReport, ErrorDto> {
         self.unlocked()?;
         let now = self.incident_now()?;
-        self.with_incidents(|store, _| {
-            let (evidence, _) = evidence_of(store, incident_id)?;
-            IncidentReport::build(store, incident_id, evidence, now)
-        })
+        self.with_incidents(|store, _| IncidentReport::build(store, incident_id, now))
     }
 
     /// Writes the incident's report in `format` under `exports/`.
@@ -46,8 +43,7 @@ impl Console {
         self.unlocked()?;
         let now = self.incident_now()?;
         let (profile, text) = self.with_incidents(|store, profile| {
-            let (evidence, _) = evidence_of(store, incident_id)?;
-            let report = IncidentReport::build(store, incident_id, evidence, now)?;
+            let report = IncidentReport::build(store, incident_id, now)?;
             Ok((profile, report.render(format)?))
         })?;
         let path = self.export_path(incident_id, now, format.extension())?;
@@ -77,10 +73,20 @@ impl Console {
         let now = self.incident_now()?;
         // Read first: an unknown incident must not cost the operator a code.
         let (profile, report, rows) = self.with_incidents(|store, profile| {
-            let (evidence, rows) = evidence_of(store, incident_id)?;
-            let report = IncidentReport::build(store, incident_id, evidence, now)?;
-            Ok((profile, report, rows))
+            let report = IncidentReport::build(store, incident_id, now)?;
+            Ok((profile, report, store.evidence_snapshots(incident_id)?))
         })?;
+        // A snapshot that no longer hashes to its SHA-256 was changed in the records: it is
+        // refused rather than sealed.
+        if let Some(bad) = rows.iter().find(|s| !s.intact) {
+            return Err(ErrorDto::new(
+                ErrorCode::Tampered,
+                format!(
+                    "evidence {} no longer matches its SHA-256: it cannot be sealed into a bundle",
+                    bad.evidence.id
+                ),
+            ));
+        }
         let params = serde_json::json!({ "incident_id": incident_id });
         let approval = self.step_up(GuardedAction::IncidentBundleExport, &params, code)?;
         let (audit, audit_head) = self
@@ -144,17 +150,4 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<(), ErrorDto> {
     file.write_all(bytes)
         .and_then(|()| file.sync_all())
         .map_err(|e| ErrorDto::unwritable(path, &e))
-}
-
-/// The incident's evidence: as the report lists it (hashes), and the rows with their
-/// snapshots for the bundle.
-///
-/// The evidence table is being added to the incident store on another branch; until it is
-/// merged the incident has no evidence to list, and this is the one place to read it from.
-fn evidence_of(
-    store: &IncidentStore,
-    incident_id: Uuid,
-) -> Result<(Vec<EvidenceSummary>, Vec<serde_json::Value>), IncidentError> {
-    store.get(incident_id)?;
-    Ok((Vec::new(), Vec::new()))
 }

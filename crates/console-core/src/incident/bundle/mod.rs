@@ -10,7 +10,8 @@
 //!
 //! Layout (all at the root of the archive):
 //! - `report.json`, `report.md`, `report.html` — the report ([`super::report`]);
-//! - `evidence.json` — the evidence rows, snapshots included;
+//! - `evidence.json` — every piece of evidence with its snapshot, the canonical JSON exactly
+//!   as hashed, so each snapshot's SHA-256 can be recomputed;
 //! - `audit.jsonl` — one [`ChainedRecord`](crate::audit::ChainedRecord) per line, in chain
 //!   order: each carries its MAC, the MAC before it and its own SHA-256;
 //! - `manifest.json` — [`BundleManifest`]: SHA-256 and size of every other member, the
@@ -163,6 +164,14 @@ pub enum BundleError {
         /// What is wrong.
         problem: String,
     },
+    /// An evidence snapshot no longer hashes to its SHA-256, or does not belong here.
+    #[error("evidence {id} does not verify: {problem}")]
+    EvidenceAltered {
+        /// The evidence id.
+        id: i64,
+        /// What is wrong.
+        problem: String,
+    },
     /// The members disagree with each other or with the manifest.
     #[error("the bundle is inconsistent: {0}")]
     Inconsistent(String),
@@ -184,6 +193,7 @@ impl BundleError {
             Self::Damaged { member, .. } | Self::ChecksumMismatch { member, .. } => Some(member),
             Self::ManifestAltered(_) => Some(MANIFEST),
             Self::AuditRecord { .. } => Some("audit.jsonl"),
+            Self::EvidenceAltered { .. } => Some("evidence.json"),
             _ => None,
         }
     }
@@ -200,6 +210,7 @@ impl BundleError {
             Self::ChecksumMismatch { .. } => "checksum_mismatch",
             Self::ManifestAltered(_) => "manifest_altered",
             Self::AuditRecord { .. } => "audit_record",
+            Self::EvidenceAltered { .. } => "evidence_altered",
             Self::Inconsistent(_) => "inconsistent",
             Self::Write { .. } => "write",
         }
@@ -217,6 +228,7 @@ impl BundleError {
             | Self::ChecksumMismatch { .. }
             | Self::ManifestAltered(_)
             | Self::AuditRecord { .. }
+            | Self::EvidenceAltered { .. }
             | Self::Inconsistent(_) => ErrorCode::Tampered,
         }
     }

@@ -15,6 +15,7 @@ use super::{
     manifest_checksum, sha256_hex,
 };
 use crate::audit::{AuditKey, ChainedRecord};
+use crate::incident::{Evidence, EvidenceSnapshot};
 
 /// Most bytes one member may expand to: far above any real incident, and a bound on what a
 /// crafted archive can make the verifier hold in memory.
@@ -79,8 +80,8 @@ fn verify(path: &Path, key: Option<&AuditKey>) -> Result<BundleVerdict, BundleEr
     let [report, _md, _html, evidence, audit] = &contents[..] else {
         return Err(BundleError::NotABundle("members are missing".to_owned()));
     };
-    check_report(report, &manifest)?;
-    let evidence_items = check_evidence(evidence)?;
+    let listed = check_report(report, &manifest)?;
+    let evidence_items = check_evidence(evidence, &manifest, &listed)?;
     let audit_records = check_audit(audit, &manifest, key)?;
 
     Ok(BundleVerdict {
@@ -154,7 +155,11 @@ fn manifest_of(bytes: &[u8]) -> Result<BundleManifest, BundleError> {
         .map_err(|e| BundleError::ManifestAltered(format!("its fields do not hold ({e})")))
 }
 
-fn check_report(bytes: &[u8], manifest: &BundleManifest) -> Result<(), BundleError> {
+/// The report is the manifest's incident; returns the evidence it lists (id, SHA-256).
+fn check_report(
+    bytes: &[u8],
+    manifest: &BundleManifest,
+) -> Result<Vec<(i64, String)>, BundleError> {
     let report: serde_json::Value = serde_json::from_slice(bytes)
         .map_err(|e| BundleError::Inconsistent(format!("report.json is not JSON ({e})")))?;
     let id = report
@@ -166,13 +171,48 @@ fn check_report(bytes: &[u8], manifest: &BundleManifest) -> Result<(), BundleErr
             manifest.incident_id
         )));
     }
-    Ok(())
+    let listed: Vec<Evidence> = report
+        .get("evidence")
+        .cloned()
+        .map(serde_json::from_value)
+        .transpose()
+        .map_err(|e| BundleError::Inconsistent(format!("report.json's evidence ({e})")))?
+        .unwrap_or_default();
+    Ok(listed.into_iter().map(|e| (e.id, e.sha256)).collect())
 }
 
-fn check_evidence(bytes: &[u8]) -> Result<u64, BundleError> {
-    let items: Vec<serde_json::Value> = serde_json::from_slice(bytes).map_err(|e| {
-        BundleError::Inconsistent(format!("evidence.json is not a list of items ({e})"))
+/// Every snapshot hashes to its SHA-256, belongs to the incident, and the report lists
+/// exactly these; returns how many there are.
+fn check_evidence(
+    bytes: &[u8],
+    manifest: &BundleManifest,
+    listed: &[(i64, String)],
+) -> Result<u64, BundleError> {
+    let items: Vec<EvidenceSnapshot> = serde_json::from_slice(bytes).map_err(|e| {
+        BundleError::Inconsistent(format!("evidence.json is not a list of evidence ({e})"))
     })?;
+    for item in &items {
+        let e = &item.evidence;
+        let bad = |problem: &str| BundleError::EvidenceAltered {
+            id: e.id,
+            problem: problem.to_owned(),
+        };
+        if e.incident_id != manifest.incident_id {
+            return Err(bad("it belongs to another incident"));
+        }
+        if sha256_hex(item.snapshot.as_bytes()) != e.sha256 {
+            return Err(bad("its snapshot no longer hashes to its SHA-256"));
+        }
+    }
+    let held: Vec<(i64, String)> = items
+        .iter()
+        .map(|i| (i.evidence.id, i.evidence.sha256.clone()))
+        .collect();
+    if held != listed {
+        return Err(BundleError::Inconsistent(
+            "evidence.json and the report do not list the same evidence".to_owned(),
+        ));
+    }
     Ok(items.len() as u64)
 }
 

@@ -14,6 +14,7 @@ use super::{
     sha256_hex,
 };
 use crate::audit::{AuditHead, ChainedRecord};
+use crate::incident::EvidenceSnapshot;
 use crate::incident::report::{IncidentReport, ReportFormat};
 
 /// What goes into a bundle.
@@ -21,8 +22,8 @@ use crate::incident::report::{IncidentReport, ReportFormat};
 pub struct BundleInput<'a> {
     /// The report (written in its three forms).
     pub report: &'a IncidentReport,
-    /// The evidence rows, snapshots included, as JSON values.
-    pub evidence: &'a [serde_json::Value],
+    /// The evidence with its snapshots (canonical JSON exactly as hashed).
+    pub evidence: &'a [EvidenceSnapshot],
     /// The audit records that name the incident, in chain order.
     pub audit: &'a [ChainedRecord],
     /// The newest audit record at export time.

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use uuid::Uuid;
 
+use super::evidence::{Evidence, EvidenceKind};
 use super::model::{Incident, IncidentStatus};
 use super::store::{EntryKind, TimelineEntry};
 
@@ -97,14 +98,23 @@ pub fn impact_since(incident: &Incident) -> DateTime<Utc> {
         .unwrap_or(incident.created_at)
 }
 
-/// The replay jobs linked to an incident: for now those named by its timeline entries of
-/// kind `ReplayJob` (reference `{"job_id": …}`). Evidence items pointing at replay jobs are
-/// the other link; this is the one function to extend with them.
-pub fn linked_replay_jobs(timeline: &[TimelineEntry]) -> Vec<Uuid> {
+/// The replay jobs linked to an incident: those named by its timeline entries of kind
+/// `ReplayJob` (reference `{"job_id": …}`) and its evidence of kind replay job (the same
+/// reference), each once.
+pub fn linked_replay_jobs(timeline: &[TimelineEntry], evidence: &[Evidence]) -> Vec<Uuid> {
+    let job_of = |reference: &serde_json::Value| -> Option<Uuid> {
+        reference.get("job_id")?.as_str()?.parse().ok()
+    };
     let mut jobs: Vec<Uuid> = timeline
         .iter()
         .filter(|e| e.kind == EntryKind::ReplayJob)
-        .filter_map(|e| e.reference.as_ref()?.get("job_id")?.as_str()?.parse().ok())
+        .filter_map(|e| job_of(e.reference.as_ref()?))
+        .chain(
+            evidence
+                .iter()
+                .filter(|e| e.kind == EvidenceKind::ReplayJob)
+                .filter_map(|e| job_of(&e.reference)),
+        )
         .collect();
     jobs.sort();
     jobs.dedup();

@@ -112,19 +112,24 @@ pub fn to_html(report: &IncidentReport) -> String {
     } else {
         h.push_str(
             "<table>\n<tr><th>Id</th><th>Kind</th><th>Label</th><th>Rows</th>\
-             <th>SHA-256</th><th>Added</th></tr>\n",
+             <th>SHA-256 of the snapshot</th><th>Captured</th><th>Added by</th></tr>\n",
         );
         for ev in &report.evidence {
+            let truncated = if ev.truncated {
+                " (snapshot truncated)"
+            } else {
+                ""
+            };
             let _ = writeln!(
                 h,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><code>{}</code></td>\
-                 <td>{} by {}</td></tr>",
-                esc(&ev.id),
-                esc(&ev.kind),
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}{truncated}</td>\
+                 <td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
+                ev.id,
+                esc(ev.kind.as_str()),
                 esc(&ev.label),
                 ev.rows,
                 esc(&ev.sha256),
-                esc(&when(Some(ev.added_at))),
+                esc(&when(Some(ev.captured_at))),
                 esc(&ev.added_by)
             );
         }

@@ -85,17 +85,25 @@ pub fn to_markdown(report: &IncidentReport) -> String {
     if report.evidence.is_empty() {
         md.push_str("No evidence attached.\n");
     } else {
-        md.push_str("| Id | Kind | Label | Rows | SHA-256 | Added |\n|---|---|---|---|---|---|\n");
+        md.push_str(
+            "| Id | Kind | Label | Rows | SHA-256 of the snapshot | Captured | Added by |\n\
+             |---|---|---|---|---|---|---|\n",
+        );
         for ev in &report.evidence {
+            let truncated = if ev.truncated {
+                " (snapshot truncated)"
+            } else {
+                ""
+            };
             let _ = writeln!(
                 md,
-                "| {} | {} | {} | {} | `{}` | {} by {} |",
-                cell(&ev.id),
-                cell(&ev.kind),
+                "| {} | {} | {} | {}{truncated} | `{}` | {} | {} |",
+                ev.id,
+                ev.kind.as_str(),
                 cell(&ev.label),
                 ev.rows,
                 cell(&ev.sha256),
-                when(Some(ev.added_at)),
+                when(Some(ev.captured_at)),
                 cell(&ev.added_by)
             );
         }

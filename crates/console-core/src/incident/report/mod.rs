@@ -16,6 +16,7 @@ use ts_rs::TS;
 use uuid::Uuid;
 
 use super::error::IncidentError;
+use super::evidence::Evidence;
 use super::metrics::IncidentMetrics;
 use super::model::{IncidentKind, IncidentStatus, Milestones, Phase, Roles, Scope, Severity};
 use super::store::{ChecklistItem, EntryKind, IncidentStore, TimelineEntry};
@@ -69,8 +70,9 @@ pub struct IncidentReport {
     pub checklist: Vec<PhaseReport>,
     /// Every timeline entry, in the order things happened.
     pub timeline: Vec<TimelineEntry>,
-    /// What was kept as evidence, with the hash of each snapshot.
-    pub evidence: Vec<EvidenceSummary>,
+    /// What was kept as evidence, with the SHA-256 of each snapshot (the snapshots
+    /// themselves travel in the sealed bundle).
+    pub evidence: Vec<Evidence>,
     /// The status updates logged as sent.
     pub communications: Vec<TimelineEntry>,
     /// What was learnt.
@@ -105,28 +107,6 @@ pub struct PhaseReport {
     pub items: Vec<ChecklistItem>,
 }
 
-/// One evidence item as the report lists it: what it is and the hash of what was seen. The
-/// snapshot itself travels in the sealed bundle, not in the report.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct EvidenceSummary {
-    /// The evidence id.
-    pub id: String,
-    /// What kind of thing it points at (delivery, event, filter, replay job…).
-    pub kind: String,
-    /// The operator's label.
-    pub label: String,
-    /// What it points at (ids).
-    pub reference: serde_json::Value,
-    /// SHA-256 of the snapshot, lowercase hex.
-    pub sha256: String,
-    /// Rows the snapshot holds.
-    pub rows: u64,
-    /// When it was added.
-    pub added_at: DateTime<Utc>,
-    /// Who added it.
-    pub added_by: String,
-}
-
 /// The Lessons Learned phase: its checklist, and what was noted and decided during it.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct LessonsLearned {
@@ -139,15 +119,14 @@ pub struct LessonsLearned {
 }
 
 impl IncidentReport {
-    /// Builds the report of `incident` from its records, with `evidence` as the evidence
-    /// section, at `now`.
+    /// Builds the report of `incident` from its records at `now`.
     pub fn build(
         store: &IncidentStore,
         incident: Uuid,
-        evidence: Vec<EvidenceSummary>,
         now: DateTime<Utc>,
     ) -> Result<Self, IncidentError> {
         let i = store.get(incident)?;
+        let evidence = store.evidence(incident)?;
         let items = store.checklist(incident)?;
         let timeline = store.timeline(incident)?;
         let checklist = Phase::ALL
