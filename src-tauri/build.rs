@@ -70,13 +70,13 @@ const COMMANDS: &[&str] = &[
     "incident_preparation",
     "incident_preparation_tick",
     "incident_metrics",
+    "incident_attach_evidence",
+    "incident_evidence",
     "incident_export_report",
     "incident_export_bundle",
     "incident_status_draft",
     "incident_log_communication",
     "incident_export_draft",
-    "incident_attach_evidence",
-    "incident_evidence",
 ];
 
 fn main() {
