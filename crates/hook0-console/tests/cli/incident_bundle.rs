@@ -165,3 +165,72 @@ fn a_file_that_is_no_bundle_fails_clearly() -> anyhow::Result<()> {
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read"));
     Ok(())
 }
+
+/// `hook0-console --data-dir DIR incident ARGS…` on the built-in sandbox profile.
+fn incident(data_dir: &Path, args: &[&str]) -> anyhow::Result<Output> {
+    Ok(Command::new(env!("CARGO_BIN_EXE_hook0-console"))
+        .arg("--data-dir")
+        .arg(data_dir)
+        .arg("incident")
+        .args(args)
+        .env_remove("HOOK0_CONSOLE_TOKEN")
+        .env_remove("HOOK0_CONSOLE_CACHE_KEY")
+        .stdin(Stdio::null())
+        .output()?)
+}
+
+#[test]
+fn the_report_prints_in_each_format_or_goes_to_a_file() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let declared = incident(
+        dir.path(),
+        &[
+            "declare",
+            "--template",
+            "delivery-outage",
+            "--title",
+            "<b>Orders</b> webhooks failing",
+            "--severity",
+            "sev2",
+        ],
+    )?;
+    assert!(
+        declared.status.success(),
+        "{}",
+        String::from_utf8_lossy(&declared.stderr)
+    );
+    let view: serde_json::Value = serde_json::from_slice(&declared.stdout)?;
+    let id = view["incident"]["id"].as_str().unwrap().to_owned();
+
+    let md = incident(dir.path(), &["report", &id])?;
+    assert!(md.status.success());
+    let md = String::from_utf8(md.stdout)?;
+    assert!(md.starts_with("# Incident report: &lt;b&gt;Orders"), "{md}");
+    assert!(md.contains("## Lessons learned"));
+
+    let html = incident(dir.path(), &["report", &id, "--format", "html"])?;
+    let html = String::from_utf8(html.stdout)?;
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.contains("&lt;b&gt;Orders&lt;/b&gt;") && !html.contains("<b>Orders"));
+
+    let out = dir.path().join("report.json");
+    let written = incident(
+        dir.path(),
+        &[
+            "report",
+            &id,
+            "--format",
+            "json",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    )?;
+    assert!(written.status.success());
+    assert!(written.stdout.is_empty(), "the report went to the file");
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out)?)?;
+    assert_eq!(report["summary"]["incident_id"], id.as_str());
+
+    let unknown = incident(dir.path(), &["report", &uuid::Uuid::new_v4().to_string()])?;
+    assert!(!unknown.status.success(), "an unknown incident fails");
+    Ok(())
+}

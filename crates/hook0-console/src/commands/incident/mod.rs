@@ -12,6 +12,7 @@ mod bundle;
 mod evidence;
 mod readiness;
 mod records;
+mod report;
 mod show;
 mod templates;
 
@@ -52,6 +53,8 @@ pub enum Command {
     Preparation(readiness::Args),
     /// Response-time means over the profile's incidents.
     Metrics(readiness::Args),
+    /// The incident's report (Markdown, self-contained HTML or JSON) on stdout or in a file.
+    Report(report::Args),
     /// Check a sealed incident bundle (no profile or vault needed); fails naming what changed.
     VerifyBundle(bundle::VerifyArgs),
 }
@@ -76,6 +79,7 @@ pub fn run(selection: &Selection, command: Command) -> anyhow::Result<()> {
         Command::Note(args) => records::note(&mut incidents, args),
         Command::Preparation(args) => readiness::preparation(&mut incidents, args),
         Command::Metrics(args) => readiness::metrics(&mut incidents, args),
+        Command::Report(args) => report::run(&mut incidents, args),
         Command::VerifyBundle(args) => bundle::verify(args),
     };
     result?;
