@@ -15,7 +15,7 @@ mod sync_service;
 
 pub use caches::CACHES_DIR;
 pub use explorer::MAX_PAGE_ROWS;
-pub use incidents::{incident_view, template_summary};
+pub use incidents::{ContainmentError, containment_allowed, incident_view, template_summary};
 pub use replay::ReplaySettings;
 pub use sync_service::{ConsoleEvents, Freshness, NoEvents};
 

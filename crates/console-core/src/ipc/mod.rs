@@ -5,6 +5,7 @@
 mod explorer;
 mod gate;
 mod incident;
+mod incident_containment;
 mod replay;
 
 use serde::{Deserialize, Serialize};
@@ -23,6 +24,10 @@ pub use incident::{
     ChecklistItemView, IncidentAdvanceRequest, IncidentListFilter, IncidentNoteKind,
     IncidentNoteRequest, IncidentTemplateSummary, IncidentTickRequest, IncidentView,
     PhaseChecklist, PreparationTickRequest, PreparationView, TemplateFormat, TemplateText,
+};
+pub use incident_containment::{
+    ContainmentAction, ContainmentSubscription, IncidentContainmentView,
+    SubscriptionContainmentRequest,
 };
 pub use replay::{
     JOB_DETAIL_ENTRIES, ManifestExport, PLAN_PREVIEW_EVENTS, ReplayJobDetail, ReplayPhase,
@@ -221,6 +226,8 @@ commands! {
     incident_preparation() -> PreparationView;
     incident_preparation_tick(request: PreparationTickRequest) -> PreparationView;
     incident_metrics() -> MetricsSummary;
+    incident_containment(incident_id: Uuid) -> IncidentContainmentView;
+    incident_set_subscription_enabled(request: SubscriptionContainmentRequest) -> IncidentContainmentView;
 }
 
 /// Commands that answer while the console is locked or not yet enrolled: they report the

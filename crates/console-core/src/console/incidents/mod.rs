@@ -5,15 +5,20 @@
 //! data directory, keyed like that profile's cache. The store is opened on first use, kept
 //! per profile, and closed when the console locks, since an open connection holds the key.
 //!
+//! Containment actions (disabling a subscription of the scope in Hook0, enabling it again)
+//! are in `containment`.
+//!
 //! Every method refuses while locked. Every change is audited with pseudonymous targets only
 //! (profile and incident ids, the kind of change): the audit log is not encrypted, and titles,
 //! notes and reasons may name customers.
 
+mod containment;
 mod readiness;
 mod records;
 mod templates;
 mod view;
 
+pub use containment::{ContainmentError, containment_allowed};
 pub use templates::template_summary;
 pub use view::incident_view;
 
