@@ -70,6 +70,8 @@ const COMMANDS: &[&str] = &[
     "incident_preparation",
     "incident_preparation_tick",
     "incident_metrics",
+    "incident_containment",
+    "incident_set_subscription_enabled",
 ];
 
 fn main() {

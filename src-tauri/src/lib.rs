@@ -108,6 +108,8 @@ fn commands_handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bo
         commands::incident::incident_preparation,
         commands::incident::incident_preparation_tick,
         commands::incident::incident_metrics,
+        commands::incident::incident_containment,
+        commands::incident::incident_set_subscription_enabled,
     ]
 }
 

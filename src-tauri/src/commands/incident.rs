@@ -1,14 +1,15 @@
 //! The Incidents page's commands: templates, incidents with their checklist and timeline,
-//! the preparation checklist, and metrics. Each reads or writes the profile's incident
-//! records (SQLite), so they run on the blocking pool.
+//! the preparation checklist, metrics, and containment actions. Each reads or writes the
+//! profile's incident records (SQLite), so they run on the blocking pool — except disabling or
+//! enabling a subscription, which awaits the Hook0 API.
 
 use console_core::ErrorDto;
 use console_core::incident::metrics::MetricsSummary;
 use console_core::incident::{Incident, IncidentPatch, NewIncident, TimelineEntry};
 use console_core::ipc::{
-    IncidentAdvanceRequest, IncidentListFilter, IncidentNoteRequest, IncidentTemplateSummary,
-    IncidentTickRequest, IncidentView, PreparationTickRequest, PreparationView, TemplateFormat,
-    TemplateText,
+    IncidentAdvanceRequest, IncidentContainmentView, IncidentListFilter, IncidentNoteRequest,
+    IncidentTemplateSummary, IncidentTickRequest, IncidentView, PreparationTickRequest,
+    PreparationView, SubscriptionContainmentRequest, TemplateFormat, TemplateText,
 };
 use tauri::State;
 use uuid::Uuid;
@@ -133,4 +134,23 @@ pub async fn incident_preparation_tick(
 #[tauri::command(rename_all = "snake_case")]
 pub async fn incident_metrics(state: State<'_, AppState>) -> Result<MetricsSummary, ErrorDto> {
     blocking(&state, |c| c.incident_metrics()).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn incident_containment(
+    state: State<'_, AppState>,
+    incident_id: Uuid,
+) -> Result<IncidentContainmentView, ErrorDto> {
+    blocking(&state, move |c| c.incident_containment(incident_id)).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn incident_set_subscription_enabled(
+    state: State<'_, AppState>,
+    request: SubscriptionContainmentRequest,
+) -> Result<IncidentContainmentView, ErrorDto> {
+    state
+        .console()?
+        .incident_set_subscription_enabled(request)
+        .await
 }
