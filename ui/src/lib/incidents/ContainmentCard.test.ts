@@ -149,6 +149,24 @@ describe("ContainmentCard", () => {
     expect(onchange).not.toHaveBeenCalled();
   });
 
+  it("says when the scope could not be read, and reads again on request", async () => {
+    let reads = 0;
+    show({
+      incident_containment: () => {
+        reads += 1;
+        if (reads === 1) {
+          throw rejection("storage", "cannot open the cache");
+        }
+        return card("containment", [row()]);
+      },
+    });
+    const alert = await screen.findByRole("alert");
+    expect(alert.textContent).toContain("Could not read the scope's subscriptions");
+    await fireEvent.click(within(alert).getByRole("button", { name: "Try again" }));
+    expect(await screen.findByTestId(`contain-disable-${SUB}`)).toBeTruthy();
+    expect(screen.queryByRole("alert")).toBeNull();
+  });
+
   it("reads again when the phase changes", async () => {
     const { calls } = show({ incident_containment: () => card("containment", [row()]) });
     await screen.findByTestId(`contain-disable-${SUB}`);
