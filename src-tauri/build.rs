@@ -72,6 +72,8 @@ const COMMANDS: &[&str] = &[
     "incident_metrics",
     "incident_attach_evidence",
     "incident_evidence",
+    "incident_containment",
+    "incident_set_subscription_enabled",
 ];
 
 fn main() {

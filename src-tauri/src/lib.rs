@@ -110,6 +110,8 @@ fn commands_handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bo
         commands::incident::incident_metrics,
         commands::incident::incident_attach_evidence,
         commands::incident::incident_evidence,
+        commands::incident::incident_containment,
+        commands::incident::incident_set_subscription_enabled,
     ]
 }
 

@@ -1,6 +1,7 @@
 //! The Incidents page's commands: templates, incidents with their checklist and timeline,
-//! the preparation checklist, and metrics. Each reads or writes the profile's incident
-//! records (SQLite), so they run on the blocking pool.
+//! the preparation checklist, metrics, and containment actions. Each reads or writes the
+//! profile's incident records (SQLite), so they run on the blocking pool — except disabling or
+//! enabling a subscription, which awaits the Hook0 API.
 
 use console_core::ErrorDto;
 use console_core::incident::metrics::MetricsSummary;
@@ -8,9 +9,10 @@ use console_core::incident::{
     Evidence, EvidenceSnapshot, IncidentPatch, NewIncident, TimelineEntry,
 };
 use console_core::ipc::{
-    AttachEvidenceRequest, EvidenceRef, IncidentAdvanceRequest, IncidentListFilter,
-    IncidentListItem, IncidentNoteRequest, IncidentTemplateSummary, IncidentTickRequest,
-    IncidentView, PreparationTickRequest, PreparationView, TemplateFormat, TemplateText,
+    AttachEvidenceRequest, EvidenceRef, IncidentAdvanceRequest, IncidentContainmentView,
+    IncidentListFilter, IncidentListItem, IncidentNoteRequest, IncidentTemplateSummary,
+    IncidentTickRequest, IncidentView, PreparationTickRequest, PreparationView,
+    SubscriptionContainmentRequest, TemplateFormat, TemplateText,
 };
 use tauri::State;
 use uuid::Uuid;
@@ -151,4 +153,23 @@ pub async fn incident_evidence(
     evidence: EvidenceRef,
 ) -> Result<EvidenceSnapshot, ErrorDto> {
     blocking(&state, move |c| c.incident_evidence(evidence)).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn incident_containment(
+    state: State<'_, AppState>,
+    incident_id: Uuid,
+) -> Result<IncidentContainmentView, ErrorDto> {
+    blocking(&state, move |c| c.incident_containment(incident_id)).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn incident_set_subscription_enabled(
+    state: State<'_, AppState>,
+    request: SubscriptionContainmentRequest,
+) -> Result<IncidentContainmentView, ErrorDto> {
+    state
+        .console()?
+        .incident_set_subscription_enabled(request)
+        .await
 }

@@ -53,11 +53,15 @@ pub enum GuardedAction {
     EnableKeyring,
     /// Let a one-event replay start without a code.
     WaiveSingleReplayStepUp,
+    /// Stop Hook0 delivering to a subscription (an incident's containment).
+    DisableSubscription,
+    /// Let Hook0 deliver to a subscription again (an incident's recovery).
+    EnableSubscription,
 }
 
 impl GuardedAction {
     /// Every guarded action.
-    pub const ALL: [Self; 10] = [
+    pub const ALL: [Self; 12] = [
         Self::BulkReplay,
         Self::Purge,
         Self::Erase,
@@ -68,6 +72,8 @@ impl GuardedAction {
         Self::DisableKeyring,
         Self::EnableKeyring,
         Self::WaiveSingleReplayStepUp,
+        Self::DisableSubscription,
+        Self::EnableSubscription,
     ];
 
     /// The stable name, as in JSON and in the digest.
@@ -83,6 +89,8 @@ impl GuardedAction {
             Self::DisableKeyring => "disable_keyring",
             Self::EnableKeyring => "enable_keyring",
             Self::WaiveSingleReplayStepUp => "waive_single_replay_step_up",
+            Self::DisableSubscription => "disable_subscription",
+            Self::EnableSubscription => "enable_subscription",
         }
     }
 }

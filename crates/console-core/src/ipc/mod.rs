@@ -6,6 +6,7 @@ mod evidence;
 mod explorer;
 mod gate;
 mod incident;
+mod incident_containment;
 mod replay;
 
 use serde::{Deserialize, Serialize};
@@ -26,6 +27,10 @@ pub use incident::{
     IncidentNoteKind, IncidentNoteRequest, IncidentTemplateSummary, IncidentTickRequest,
     IncidentView, PhaseChecklist, PreparationTickRequest, PreparationView, TemplateFormat,
     TemplateText,
+};
+pub use incident_containment::{
+    ContainmentAction, ContainmentSubscription, IncidentContainmentView,
+    SubscriptionContainmentRequest,
 };
 pub use replay::{
     JOB_DETAIL_ENTRIES, ManifestExport, PLAN_PREVIEW_EVENTS, ReplayJobDetail, ReplayPhase,
@@ -226,6 +231,8 @@ commands! {
     incident_metrics() -> MetricsSummary;
     incident_attach_evidence(request: AttachEvidenceRequest) -> Evidence;
     incident_evidence(evidence: EvidenceRef) -> EvidenceSnapshot;
+    incident_containment(incident_id: Uuid) -> IncidentContainmentView;
+    incident_set_subscription_enabled(request: SubscriptionContainmentRequest) -> IncidentContainmentView;
 }
 
 /// Commands that answer while the console is locked or not yet enrolled: they report the

@@ -30,6 +30,7 @@ mod options;
 mod page;
 mod plan;
 pub(crate) mod scope;
+mod scope_subscriptions;
 mod walk;
 
 pub use at_risk::{AtRiskDelivery, AtRiskQuery};
@@ -46,3 +47,4 @@ pub use filter::{DeliveryFilter, LabelFilter, SearchScope, ValidFilter};
 pub use health::{SubscriptionHealth, subscription_health};
 pub use options::{FilterOptions, LabelOption, NamedOption, SubscriptionOption, filter_options};
 pub use page::{Direction, Sort, SortKey};
+pub use scope_subscriptions::{ScopeSubscription, scope_subscriptions};

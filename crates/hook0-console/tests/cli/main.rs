@@ -3,6 +3,7 @@
 
 mod crash;
 mod incident;
+mod incident_containment;
 mod incident_vault;
 mod replay;
 mod retention;

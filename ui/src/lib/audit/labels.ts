@@ -26,6 +26,8 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   replay: "Event replayed",
   bulk_replay: "Bulk replay",
   incident_changed: "Incident changed",
+  subscription_disabled: "Subscription disabled",
+  subscription_enabled: "Subscription re-enabled",
   audit_exported: "Audit log exported",
   settings_changed: "Settings changed",
   passphrase_changed: "Passphrase changed",
@@ -71,7 +73,16 @@ export const ACTION_GROUPS: readonly { label: string; actions: readonly AuditAct
     ],
   },
   { label: "Local data", actions: ["sync_started", "sync_finished", "purge", "erase"] },
-  { label: "Replays and incidents", actions: ["replay", "bulk_replay", "incident_changed"] },
+  {
+    label: "Replays and incidents",
+    actions: [
+      "replay",
+      "bulk_replay",
+      "incident_changed",
+      "subscription_disabled",
+      "subscription_enabled",
+    ],
+  },
   { label: "Console", actions: ["settings_changed", "audit_exported", "audit_chain_broken"] },
 ];
 

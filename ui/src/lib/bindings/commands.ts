@@ -21,6 +21,8 @@ import type { ChecklistItem } from "./ChecklistItem";
 import type { ChecklistItemView } from "./ChecklistItemView";
 import type { ConnectionReport } from "./ConnectionReport";
 import type { ConnectionState } from "./ConnectionState";
+import type { ContainmentAction } from "./ContainmentAction";
+import type { ContainmentSubscription } from "./ContainmentSubscription";
 import type { Content } from "./Content";
 import type { ContentStatus } from "./ContentStatus";
 import type { DeliveryDetail } from "./DeliveryDetail";
@@ -57,6 +59,7 @@ import type { FilterOptions } from "./FilterOptions";
 import type { GateStatus } from "./GateStatus";
 import type { Incident } from "./Incident";
 import type { IncidentAdvanceRequest } from "./IncidentAdvanceRequest";
+import type { IncidentContainmentView } from "./IncidentContainmentView";
 import type { IncidentKind } from "./IncidentKind";
 import type { IncidentListFilter } from "./IncidentListFilter";
 import type { IncidentListItem } from "./IncidentListItem";
@@ -125,6 +128,7 @@ import type { Sort } from "./Sort";
 import type { SortKey } from "./SortKey";
 import type { SpikeAlert } from "./SpikeAlert";
 import type { Stage } from "./Stage";
+import type { SubscriptionContainmentRequest } from "./SubscriptionContainmentRequest";
 import type { SubscriptionHealth } from "./SubscriptionHealth";
 import type { SubscriptionImpact } from "./SubscriptionImpact";
 import type { SubscriptionOption } from "./SubscriptionOption";
@@ -208,8 +212,10 @@ export type Commands = {
   incident_metrics: { args: Record<string, never>; result: MetricsSummary };
   incident_attach_evidence: { args: { request: AttachEvidenceRequest }; result: Evidence };
   incident_evidence: { args: { evidence: EvidenceRef }; result: EvidenceSnapshot };
+  incident_containment: { args: { incident_id: string }; result: IncidentContainmentView };
+  incident_set_subscription_enabled: { args: { request: SubscriptionContainmentRequest }; result: IncidentContainmentView };
 };
 
 export type CommandName = keyof Commands;
 
-export const COMMAND_NAMES: readonly CommandName[] = ["app_status", "gate_status", "assess_passphrase", "begin_enrollment", "confirm_enrollment", "unlock", "lock", "report_activity", "security_settings", "set_idle_lock_minutes", "set_keyring_enabled", "change_passphrase", "regenerate_recovery_codes", "begin_reenrollment", "confirm_reenrollment", "audit_list", "audit_verify", "audit_export", "query_deliveries", "delivery_detail", "fetch_delivery_content", "failure_groups", "failures_over_time", "at_risk_deliveries", "subscription_health", "filter_options", "sync_status", "start_sync", "cancel_sync", "set_auto_sync", "notification_settings", "set_notifications_muted", "set_subscription_muted", "list_profiles", "save_profile", "remove_profile", "set_active_profile", "test_connection", "test_draft", "sign_in", "sign_out", "replay_plan", "replay_export_manifest", "replay_import_manifest", "replay_start", "replay_pause", "replay_resume", "replay_cancel", "replay_jobs", "replay_job", "replay_settings", "set_replay_settings", "incident_templates", "incident_template_export", "incident_template_import", "incident_template_delete", "incident_create", "incidents", "incident", "incident_update", "incident_tick", "incident_untick", "incident_advance", "incident_note", "incident_preparation", "incident_preparation_tick", "incident_metrics", "incident_attach_evidence", "incident_evidence"];
+export const COMMAND_NAMES: readonly CommandName[] = ["app_status", "gate_status", "assess_passphrase", "begin_enrollment", "confirm_enrollment", "unlock", "lock", "report_activity", "security_settings", "set_idle_lock_minutes", "set_keyring_enabled", "change_passphrase", "regenerate_recovery_codes", "begin_reenrollment", "confirm_reenrollment", "audit_list", "audit_verify", "audit_export", "query_deliveries", "delivery_detail", "fetch_delivery_content", "failure_groups", "failures_over_time", "at_risk_deliveries", "subscription_health", "filter_options", "sync_status", "start_sync", "cancel_sync", "set_auto_sync", "notification_settings", "set_notifications_muted", "set_subscription_muted", "list_profiles", "save_profile", "remove_profile", "set_active_profile", "test_connection", "test_draft", "sign_in", "sign_out", "replay_plan", "replay_export_manifest", "replay_import_manifest", "replay_start", "replay_pause", "replay_resume", "replay_cancel", "replay_jobs", "replay_job", "replay_settings", "set_replay_settings", "incident_templates", "incident_template_export", "incident_template_import", "incident_template_delete", "incident_create", "incidents", "incident", "incident_update", "incident_tick", "incident_untick", "incident_advance", "incident_note", "incident_preparation", "incident_preparation_tick", "incident_metrics", "incident_attach_evidence", "incident_evidence", "incident_containment", "incident_set_subscription_enabled"];

@@ -5,10 +5,15 @@
 //! data directory, keyed like that profile's cache. The store is opened on first use, kept
 //! per profile, and closed when the console locks, since an open connection holds the key.
 //!
+//! Containment actions (disabling a subscription of the scope in Hook0, enabling it again)
+//! are in `containment`; their steps, shared with the command line, in `containment_steps`.
+//!
 //! Every method refuses while locked. Every change is audited with pseudonymous targets only
 //! (profile and incident ids, the kind of change): the audit log is not encrypted, and titles,
 //! notes and reasons may name customers.
 
+mod containment;
+mod containment_steps;
 mod evidence;
 mod following;
 mod readiness;
@@ -16,6 +21,11 @@ mod records;
 mod templates;
 mod view;
 
+pub use containment::audit_action as containment_audit_action;
+pub use containment_steps::{
+    ApprovedChange, ContainmentError, action_entry, containment_allowed, containment_rule,
+    containment_target, containment_view, put_enabled,
+};
 pub use templates::template_summary;
 pub use view::incident_view;
 

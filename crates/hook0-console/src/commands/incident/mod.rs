@@ -1,5 +1,6 @@
 //! `hook0-console incident …`: the incident records of a saved profile (or the sandbox) from
-//! the command line — templates, declaring, the checklist, phases, notes, readiness, metrics.
+//! the command line — templates, declaring, the checklist, phases, notes, readiness, metrics,
+//! and containment actions (disabling a subscription of the scope in Hook0, enabling it again).
 //!
 //! The console's incident methods work on the window's active profile, while a command names
 //! its profile with `--profile`; so the command line opens the profile's own encrypted file,
@@ -7,6 +8,7 @@
 //! a saved profile, the fixed sandbox key for the sandbox) and drives the same store. Changes
 //! are audited like the window's: profile, subject and kind of change, never titles or notes.
 
+mod containment;
 mod evidence;
 mod readiness;
 mod records;
@@ -50,9 +52,15 @@ pub enum Command {
     Preparation(readiness::Args),
     /// Response-time means over the profile's incidents.
     Metrics(readiness::Args),
+    /// The subscriptions of the incident's scope, and what may be done to each now.
+    Containment(containment::ViewArgs),
+    /// Disable a subscription of the scope in Hook0 (Containment, Eradication, Recovery).
+    DisableSubscription(containment::SetArgs),
+    /// Enable a subscription of the scope again in Hook0 (Recovery).
+    EnableSubscription(containment::SetArgs),
 }
 
-pub fn run(selection: &Selection, command: Command) -> anyhow::Result<()> {
+pub async fn run(selection: &Selection, command: Command) -> anyhow::Result<()> {
     let mut incidents = Records::open(selection)?;
     let result = match command {
         Command::Templates(args) => templates::list(&mut incidents, args),
@@ -67,6 +75,9 @@ pub fn run(selection: &Selection, command: Command) -> anyhow::Result<()> {
         Command::Note(args) => records::note(&mut incidents, args),
         Command::Preparation(args) => readiness::preparation(&mut incidents, args),
         Command::Metrics(args) => readiness::metrics(&mut incidents, args),
+        Command::Containment(args) => containment::view(&mut incidents, args),
+        Command::DisableSubscription(args) => containment::set(&mut incidents, args, false).await,
+        Command::EnableSubscription(args) => containment::set(&mut incidents, args, true).await,
     };
     result?;
     incidents.target.finish()
