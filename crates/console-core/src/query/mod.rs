@@ -29,6 +29,7 @@ mod options;
 mod page;
 mod plan;
 pub(crate) mod scope;
+mod since;
 mod walk;
 
 pub use at_risk::{AtRiskDelivery, AtRiskQuery};
@@ -44,3 +45,4 @@ pub use filter::{DeliveryFilter, LabelFilter, SearchScope, ValidFilter};
 pub use health::{SubscriptionHealth, subscription_health};
 pub use options::{FilterOptions, LabelOption, NamedOption, SubscriptionOption, filter_options};
 pub use page::{Direction, Sort, SortKey};
+pub use since::{ScopeCounts, attempt_mark, attempts_since};

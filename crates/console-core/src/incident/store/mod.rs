@@ -13,6 +13,7 @@ mod checklist;
 mod codec;
 mod incidents;
 mod preparation;
+mod reminders;
 mod templates;
 mod timeline;
 
@@ -32,11 +33,18 @@ pub use timeline::{EntryKind, NewEntry, TimelineEntry};
 /// How long a connection waits for another one's lock before reporting busy.
 const BUSY_TIMEOUT_MS: u64 = 5_000;
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 20261130050000,
-    name: "initial",
-    sql: include_str!("../migrations/20261130_050000_initial.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 20261130050000,
+        name: "initial",
+        sql: include_str!("../migrations/20261130_050000_initial.sql"),
+    },
+    Migration {
+        version: 20261201020000,
+        name: "reminders",
+        sql: include_str!("../migrations/20261201_020000_reminders.sql"),
+    },
+];
 
 /// The highest schema version this binary knows.
 pub fn latest_schema_version() -> i64 {
