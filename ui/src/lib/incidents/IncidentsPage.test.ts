@@ -16,6 +16,8 @@ import {
 } from "../testing/incident-fixtures";
 import { callsTo, clearMocks, mockCommands, rejection, type CommandHandlers } from "../testing/mock-commands";
 import { palette } from "../shell/palette.svelte";
+import { localInputValue } from "./labels";
+import { spikeDeclareHash } from "./route";
 import IncidentsPage from "./IncidentsPage.svelte";
 
 afterEach(() => {
@@ -249,6 +251,57 @@ describe("IncidentsPage, declare", () => {
         scope: { organization_ids: [], application_ids: [], subscription_ids: [] },
         detected_at: new Date(2026, 10, 30, 9, 5).toISOString(),
         impact_started_at: new Date(2026, 10, 30, 8, 50).toISOString(),
+      },
+    ]);
+  });
+
+  it("starts from a failure spike: outage of that target, suggested severity, its scope and first failure", async () => {
+    const first = "2026-11-30T06:12:40.123Z";
+    const calls = setUp(
+      spikeDeclareHash({
+        profile_id: "p-1",
+        subscription_id: "sub-1",
+        application_id: "app-1",
+        first_failure_at: first,
+        subscription: "Invoices to ERP",
+        failures: 9,
+        attempts: 12,
+        window_minutes: 60,
+        baseline_failures: 0.2,
+        shown_by_os: false,
+      }),
+      {
+        // Custom templates first: the form still picks a delivery-outage one.
+        incident_templates: () => [...templates()].reverse(),
+        incident_create: () => incidentView(),
+      },
+    );
+    const form = await screen.findByRole("form", { name: "Declare an incident" });
+    expect(within(form).getByLabelText("From a failure spike").textContent?.replace(/\s+/g, " ")).toContain("9 of 12 attempts failed in 60 min");
+    const template = within(form).getByLabelText("Template") as HTMLSelectElement;
+    await waitFor(() => expect(template.value).toBe("delivery_outage"));
+    expect((within(form).getByLabelText("Title") as HTMLInputElement).value).toBe("Deliveries failing to Invoices to ERP");
+    expect((within(form).getByLabelText("Kind") as HTMLSelectElement).value).toBe("delivery_outage");
+    expect((within(form).getByLabelText("Severity") as HTMLSelectElement).value).toBe("sev3");
+    const shown = localInputValue(new Date(first));
+    expect((within(form).getByLabelText("Detected at") as HTMLInputElement).value).toBe(shown);
+    expect((within(form).getByLabelText("Impact started at") as HTMLInputElement).value).toBe(shown);
+
+    await fireEvent.click(within(form).getByRole("button", { name: "Declare incident" }));
+
+    await waitFor(() => expect(window.location.hash).toBe(`#/incidents?id=${INCIDENT_ID}`));
+    const sent = callsTo(calls, "incident_create").map((c) => (c.args as { incident: NewIncident }).incident);
+    expect(sent).toEqual([
+      {
+        title: "Deliveries failing to Invoices to ERP",
+        kind: "delivery_outage",
+        severity: "sev3",
+        template_id: "delivery_outage",
+        roles: { commander: null, scribe: null, communications: null },
+        scope: { organization_ids: [], application_ids: ["app-1"], subscription_ids: ["sub-1"] },
+        // The spike's own instant, not the minute the inputs show.
+        detected_at: first,
+        impact_started_at: first,
       },
     ]);
   });
