@@ -71,6 +71,8 @@ const COMMANDS: &[&str] = &[
     "incident_preparation",
     "incident_preparation_tick",
     "incident_metrics",
+    "incident_attach_evidence",
+    "incident_evidence",
 ];
 
 fn main() {

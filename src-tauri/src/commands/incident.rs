@@ -4,11 +4,13 @@
 
 use console_core::ErrorDto;
 use console_core::incident::metrics::MetricsSummary;
-use console_core::incident::{Incident, IncidentPatch, NewIncident, TimelineEntry};
+use console_core::incident::{
+    Evidence, EvidenceSnapshot, Incident, IncidentPatch, NewIncident, TimelineEntry,
+};
 use console_core::ipc::{
-    IncidentAdvanceRequest, IncidentListFilter, IncidentNoteRequest, IncidentTemplateSummary,
-    IncidentTickRequest, IncidentView, PreparationTickRequest, PreparationView, TemplateFormat,
-    TemplateText,
+    AttachEvidenceRequest, EvidenceRef, IncidentAdvanceRequest, IncidentListFilter,
+    IncidentNoteRequest, IncidentTemplateSummary, IncidentTickRequest, IncidentView,
+    PreparationTickRequest, PreparationView, TemplateFormat, TemplateText,
 };
 use tauri::State;
 use uuid::Uuid;
@@ -133,4 +135,20 @@ pub async fn incident_preparation_tick(
 #[tauri::command(rename_all = "snake_case")]
 pub async fn incident_metrics(state: State<'_, AppState>) -> Result<MetricsSummary, ErrorDto> {
     blocking(&state, |c| c.incident_metrics()).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn incident_attach_evidence(
+    state: State<'_, AppState>,
+    request: AttachEvidenceRequest,
+) -> Result<Evidence, ErrorDto> {
+    blocking(&state, move |c| c.incident_attach_evidence(request)).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn incident_evidence(
+    state: State<'_, AppState>,
+    evidence: EvidenceRef,
+) -> Result<EvidenceSnapshot, ErrorDto> {
+    blocking(&state, move |c| c.incident_evidence(evidence)).await
 }

@@ -82,9 +82,14 @@ impl AuditLog {
 pub fn params_hash(value: &impl Serialize) -> Result<[u8; 32], AuditError> {
     let value = serde_json::to_value(value)
         .map_err(|e| AuditError::InvalidInput(format!("parameters cannot be hashed: {e}")))?;
+    Ok(Sha256::digest(canonical_json(&value)).into())
+}
+
+/// `value` as canonical JSON: object keys sorted, no spaces. Equal values give equal bytes.
+pub(crate) fn canonical_json(value: &serde_json::Value) -> Vec<u8> {
     let mut bytes = Vec::new();
-    canonical(&value, &mut bytes);
-    Ok(Sha256::digest(&bytes).into())
+    canonical(value, &mut bytes);
+    bytes
 }
 
 fn canonical(value: &serde_json::Value, out: &mut Vec<u8>) {

@@ -37,7 +37,7 @@ impl Console {
             .ok_or_else(|| ErrorDto::new(ErrorCode::NotFound, "no profile is active"))
     }
 
-    fn with_reader<T>(
+    pub(super) fn with_reader<T>(
         &self,
         operation: impl FnOnce(&CacheReader) -> Result<T, QueryError>,
     ) -> Result<T, ErrorDto> {

@@ -52,6 +52,14 @@ pub enum IncidentError {
         /// The item's position in it.
         position: u32,
     },
+    /// No evidence with this id in the incident.
+    #[error("incident {incident} has no evidence {evidence}")]
+    UnknownEvidence {
+        /// The incident.
+        incident: Uuid,
+        /// The evidence id asked for.
+        evidence: i64,
+    },
     /// No template with this id.
     #[error("no incident template {0:?}")]
     UnknownTemplate(String),
@@ -110,9 +118,10 @@ impl IncidentError {
             | Self::Closed(_)
             | Self::ShippedTemplate(_)
             | Self::Template(_) => ErrorCode::InvalidInput,
-            Self::UnknownIncident(_) | Self::UnknownItem { .. } | Self::UnknownTemplate(_) => {
-                ErrorCode::NotFound
-            }
+            Self::UnknownIncident(_)
+            | Self::UnknownItem { .. }
+            | Self::UnknownEvidence { .. }
+            | Self::UnknownTemplate(_) => ErrorCode::NotFound,
             Self::EncryptionUnavailable => ErrorCode::Internal,
             Self::WrongKeyOrCorrupt { .. }
             | Self::NewerSchema { .. }

@@ -15,6 +15,7 @@
 //! the phase machine only, so the metrics cannot be edited into shape.
 
 mod error;
+pub mod evidence;
 pub mod metrics;
 pub mod model;
 pub mod phase;
@@ -24,6 +25,7 @@ mod store;
 pub mod template;
 
 pub use error::IncidentError;
+pub use evidence::{Evidence, EvidenceKind, EvidenceSnapshot, NewEvidence};
 pub use model::{
     Incident, IncidentKind, IncidentStatus, Milestones, Phase, Roles, Scope, Severity,
 };
@@ -64,6 +66,8 @@ mod tests {
         PreparationFacts::export_all(&cfg).unwrap();
         IncidentMetrics::export_all(&cfg).unwrap();
         MetricsSummary::export_all(&cfg).unwrap();
+        Evidence::export_all(&cfg).unwrap();
+        EvidenceSnapshot::export_all(&cfg).unwrap();
         let item = std::fs::read_to_string(dir.path().join("ItemTemplate.ts")).unwrap();
         assert!(item.contains("due_after_minutes?: number"), "{item}");
         let status = std::fs::read_to_string(dir.path().join("IncidentStatus.ts")).unwrap();

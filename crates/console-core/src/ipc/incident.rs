@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use crate::incident::metrics::IncidentMetrics;
 use crate::incident::{
-    ChecklistItem, Incident, IncidentKind, Phase, PreparationFacts, PreparationItem,
+    ChecklistItem, Evidence, Incident, IncidentKind, Phase, PreparationFacts, PreparationItem,
     PreparationStatus, TimelineEntry,
 };
 
@@ -105,6 +105,8 @@ pub struct IncidentView {
     pub phases: Vec<PhaseChecklist>,
     /// What happened, in the order it happened.
     pub timeline: Vec<TimelineEntry>,
+    /// What was seen, in the order attached (snapshots fetched one by one).
+    pub evidence: Vec<Evidence>,
     /// Its response times so far.
     pub metrics: IncidentMetrics,
     /// The instant due and overdue were judged at.

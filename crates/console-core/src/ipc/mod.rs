@@ -2,6 +2,7 @@
 //! types, declared once. The TypeScript command map is generated from this list, so a command
 //! renamed or retyped in Rust breaks the UI's type check instead of failing at run time.
 
+mod evidence;
 mod explorer;
 mod gate;
 mod incident;
@@ -11,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::{Config, TS};
 use uuid::Uuid;
 
+pub use evidence::{AttachEvidenceRequest, EvidenceRef, EvidenceSource, MAX_EVIDENCE_DELIVERIES};
 pub use explorer::{
     CacheChanged, NotificationSettings, OpenDeliveries, OpenIncident, OpenReplayJob, SpikeAlert,
     SyncState, SyncStatus,
@@ -33,7 +35,9 @@ use crate::api::ConnectionReport;
 use crate::audit::{AuditFilter, AuditPage};
 use crate::error::ErrorCode;
 use crate::incident::metrics::MetricsSummary;
-use crate::incident::{Incident, IncidentPatch, NewIncident, TimelineEntry};
+use crate::incident::{
+    Evidence, EvidenceSnapshot, Incident, IncidentPatch, NewIncident, TimelineEntry,
+};
 use crate::profile::{Profile, ProfileDraft};
 use crate::query::{
     AtRiskDelivery, AtRiskQuery, Bucket, DeliveryDetail, DeliveryFilter, DeliveryPage,
@@ -223,6 +227,8 @@ commands! {
     incident_preparation() -> PreparationView;
     incident_preparation_tick(request: PreparationTickRequest) -> PreparationView;
     incident_metrics() -> MetricsSummary;
+    incident_attach_evidence(request: AttachEvidenceRequest) -> Evidence;
+    incident_evidence(evidence: EvidenceRef) -> EvidenceSnapshot;
 }
 
 /// Commands that answer while the console is locked or not yet enrolled: they report the

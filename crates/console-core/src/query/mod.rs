@@ -19,6 +19,7 @@
 //! joins FTS rowids to attempts by event id.
 
 mod at_risk;
+mod count;
 mod deliveries;
 mod detail;
 mod error;
@@ -33,6 +34,7 @@ mod since;
 mod walk;
 
 pub use at_risk::{AtRiskDelivery, AtRiskQuery};
+pub use count::{FilterCounts, count_matching};
 pub use deliveries::{DeliveryPage, DeliveryQuery, DeliveryRow};
 pub use detail::{
     Content, ContentStatus, DeliveryDetail, EventDetail, ResponseDetail, delivery_detail,

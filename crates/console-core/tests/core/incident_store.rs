@@ -5,9 +5,9 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use console_core::cache::CacheKey;
 use console_core::incident::metrics::{IncidentMetrics, MeanTime, summarize};
 use console_core::incident::{
-    EntryKind, IncidentError, IncidentFilter, IncidentKind, IncidentPatch, IncidentStatus,
-    IncidentStore, NewEntry, NewIncident, Phase, PreparationFacts, PreparationItem, Roles, Scope,
-    Severity, Template,
+    EntryKind, EvidenceKind, IncidentError, IncidentFilter, IncidentKind, IncidentPatch,
+    IncidentStatus, IncidentStore, NewEntry, NewEvidence, NewIncident, Phase, PreparationFacts,
+    PreparationItem, Roles, Scope, Severity, Template,
 };
 use console_core::{ErrorCode, ErrorDto};
 use uuid::Uuid;
@@ -774,5 +774,93 @@ fn metrics_come_from_stored_incidents() -> anyhow::Result<()> {
             count: 0
         }
     );
+    Ok(())
+}
+
+fn filter_evidence(rows: u64) -> NewEvidence {
+    NewEvidence {
+        kind: EvidenceKind::ExplorerFilter,
+        label: "Failures at the billing endpoint".into(),
+        reference: serde_json::json!({ "filter": { "statuses": ["failed"] } }),
+        snapshot: serde_json::json!({ "counts": { "attempts": rows }, "attempts": [] }),
+        rows,
+        truncated: rows > 0,
+        captured_at: t(1),
+    }
+}
+
+#[test]
+fn evidence_is_kept_hashed_and_a_changed_snapshot_shows() -> anyhow::Result<()> {
+    let tmp = temp()?;
+    let mut s = IncidentStore::open(&tmp.path, &key())?;
+    let i = s.create(&outage("Acme deliveries fail"), "ana", t(0))?;
+    let e = s.attach_evidence(i.id, &filter_evidence(42), "ana", t(2))?;
+    assert_eq!(e.rows, 42);
+    let kept = s.evidence_snapshot(i.id, e.id)?;
+    assert!(kept.intact);
+    assert_eq!(kept.snapshot, r#"{"attempts":[],"counts":{"attempts":42}}"#);
+    let entry = s.timeline(i.id)?.pop().expect("an entry");
+    assert_eq!(entry.kind, EntryKind::Evidence);
+    assert_eq!(
+        entry.reference.as_ref().map(|r| r["evidence_id"].clone()),
+        Some(e.id.into())
+    );
+
+    // The operator cannot write evidence entries by hand, nor attach to a future instant.
+    let forged = NewEntry {
+        kind: EntryKind::Evidence,
+        text: "attached".into(),
+        at: None,
+        reference: None,
+    };
+    assert!(matches!(
+        s.add_entry(i.id, &forged, "ana", t(3)),
+        Err(IncidentError::InvalidInput(_))
+    ));
+    let mut later = filter_evidence(1);
+    later.captured_at = t(10);
+    assert!(matches!(
+        s.attach_evidence(i.id, &later, "ana", t(3)),
+        Err(IncidentError::InvalidInput(_))
+    ));
+
+    // A snapshot edited behind the console's back no longer matches its hash.
+    s.conn().execute(
+        "UPDATE evidence SET snapshot = replace(snapshot, '42', '41') WHERE id = ?1",
+        [e.id],
+    )?;
+    assert!(!s.evidence_snapshot(i.id, e.id)?.intact);
+    assert!(matches!(
+        s.evidence_snapshot(i.id, e.id + 1),
+        Err(IncidentError::UnknownEvidence { .. })
+    ));
+    Ok(())
+}
+
+#[test]
+fn the_evidence_migration_keeps_every_timeline_entry() -> anyhow::Result<()> {
+    let tmp = temp()?;
+    let before = {
+        let mut s = IncidentStore::open(&tmp.path, &key())?;
+        let i = s.create(&outage("Acme deliveries fail"), "ana", t(0))?;
+        s.add_entry(i.id, &note("first call", Some(t(-5))), "ana", t(1))?;
+        s.add_entry(i.id, &note("second call", None), "ana", t(2))?;
+        // Back to the schema before evidence (and the reminders after it): the migrations
+        // run again on the next open.
+        s.conn().execute_batch(
+            "DROP TABLE reminder_sent;
+             DROP TABLE evidence;
+             DELETE FROM schema_migration WHERE version >= 20261201010000;",
+        )?;
+        (i.id, s.timeline(i.id)?)
+    };
+    let mut s = IncidentStore::open(&tmp.path, &key())?;
+    assert_eq!(s.timeline(before.0)?, before.1);
+    let next = s.add_entry(before.0, &note("third call", None), "ana", t(3))?;
+    assert!(
+        before.1.iter().all(|e| e.id < next.id),
+        "ids go on from the last one"
+    );
+    s.attach_evidence(before.0, &filter_evidence(0), "ana", t(4))?;
     Ok(())
 }

@@ -19,6 +19,7 @@ mod gate_flow;
 mod gate_secrets;
 mod gate_support;
 mod incident_console;
+mod incident_evidence;
 mod incident_signals;
 mod incident_store;
 mod layering;

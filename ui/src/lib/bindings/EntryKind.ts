@@ -2,4 +2,4 @@
 /**
  * What a timeline entry records.
  */
-export type EntryKind = "phase_changed" | "item_done" | "item_reopened" | "note" | "decision" | "sync" | "replay_job" | "audit" | "action" | "communication";
+export type EntryKind = "phase_changed" | "item_done" | "item_reopened" | "note" | "decision" | "sync" | "replay_job" | "audit" | "action" | "communication" | "evidence";

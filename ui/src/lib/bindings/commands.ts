@@ -3,6 +3,7 @@ import type { AppStatus } from "./AppStatus";
 import type { ApplicationSummary } from "./ApplicationSummary";
 import type { AtRiskDelivery } from "./AtRiskDelivery";
 import type { AtRiskQuery } from "./AtRiskQuery";
+import type { AttachEvidenceRequest } from "./AttachEvidenceRequest";
 import type { AttemptStatus } from "./AttemptStatus";
 import type { AuditAction } from "./AuditAction";
 import type { AuditExport } from "./AuditExport";
@@ -41,6 +42,11 @@ import type { ErrorDto } from "./ErrorDto";
 import type { ErrorKind } from "./ErrorKind";
 import type { EventDetail } from "./EventDetail";
 import type { EventVerification } from "./EventVerification";
+import type { Evidence } from "./Evidence";
+import type { EvidenceKind } from "./EvidenceKind";
+import type { EvidenceRef } from "./EvidenceRef";
+import type { EvidenceSnapshot } from "./EvidenceSnapshot";
+import type { EvidenceSource } from "./EvidenceSource";
 import type { ExcludedEvent } from "./ExcludedEvent";
 import type { Exclusion } from "./Exclusion";
 import type { Failure } from "./Failure";
@@ -201,8 +207,10 @@ export type Commands = {
   incident_preparation: { args: Record<string, never>; result: PreparationView };
   incident_preparation_tick: { args: { request: PreparationTickRequest }; result: PreparationView };
   incident_metrics: { args: Record<string, never>; result: MetricsSummary };
+  incident_attach_evidence: { args: { request: AttachEvidenceRequest }; result: Evidence };
+  incident_evidence: { args: { evidence: EvidenceRef }; result: EvidenceSnapshot };
 };
 
 export type CommandName = keyof Commands;
 
-export const COMMAND_NAMES: readonly CommandName[] = ["app_status", "gate_status", "assess_passphrase", "begin_enrollment", "confirm_enrollment", "unlock", "lock", "report_activity", "security_settings", "set_idle_lock_minutes", "set_keyring_enabled", "change_passphrase", "regenerate_recovery_codes", "begin_reenrollment", "confirm_reenrollment", "audit_list", "audit_verify", "audit_export", "query_deliveries", "delivery_detail", "fetch_delivery_content", "failure_groups", "failures_over_time", "at_risk_deliveries", "subscription_health", "filter_options", "sync_status", "start_sync", "cancel_sync", "set_auto_sync", "notification_settings", "set_notifications_muted", "set_subscription_muted", "set_incident_reminders_muted", "list_profiles", "save_profile", "remove_profile", "set_active_profile", "test_connection", "test_draft", "sign_in", "sign_out", "replay_plan", "replay_export_manifest", "replay_import_manifest", "replay_start", "replay_pause", "replay_resume", "replay_cancel", "replay_jobs", "replay_job", "replay_settings", "set_replay_settings", "incident_templates", "incident_template_export", "incident_template_import", "incident_template_delete", "incident_create", "incidents", "incident", "incident_update", "incident_tick", "incident_untick", "incident_advance", "incident_note", "incident_preparation", "incident_preparation_tick", "incident_metrics"];
+export const COMMAND_NAMES: readonly CommandName[] = ["app_status", "gate_status", "assess_passphrase", "begin_enrollment", "confirm_enrollment", "unlock", "lock", "report_activity", "security_settings", "set_idle_lock_minutes", "set_keyring_enabled", "change_passphrase", "regenerate_recovery_codes", "begin_reenrollment", "confirm_reenrollment", "audit_list", "audit_verify", "audit_export", "query_deliveries", "delivery_detail", "fetch_delivery_content", "failure_groups", "failures_over_time", "at_risk_deliveries", "subscription_health", "filter_options", "sync_status", "start_sync", "cancel_sync", "set_auto_sync", "notification_settings", "set_notifications_muted", "set_subscription_muted", "set_incident_reminders_muted", "list_profiles", "save_profile", "remove_profile", "set_active_profile", "test_connection", "test_draft", "sign_in", "sign_out", "replay_plan", "replay_export_manifest", "replay_import_manifest", "replay_start", "replay_pause", "replay_resume", "replay_cancel", "replay_jobs", "replay_job", "replay_settings", "set_replay_settings", "incident_templates", "incident_template_export", "incident_template_import", "incident_template_delete", "incident_create", "incidents", "incident", "incident_update", "incident_tick", "incident_untick", "incident_advance", "incident_note", "incident_preparation", "incident_preparation_tick", "incident_metrics", "incident_attach_evidence", "incident_evidence"];

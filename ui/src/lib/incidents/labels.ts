@@ -136,6 +136,7 @@ export const ENTRY_LABELS: Record<EntryKind, string> = {
   audit: "Audit",
   action: "Action",
   communication: "Communication",
+  evidence: "Evidence",
 };
 
 /** The value of a `datetime-local` field for an instant, in local time to the minute. */

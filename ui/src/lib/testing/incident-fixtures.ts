@@ -2,6 +2,7 @@
  * Incident values for tests: one incident in containment with a required item overdue and a
  * GDPR deadline, the preparation checklist, metrics and templates.
  */
+import type { Evidence } from "../bindings/Evidence";
 import type { ChecklistItem } from "../bindings/ChecklistItem";
 import type { Incident } from "../bindings/Incident";
 import type { IncidentTemplateSummary } from "../bindings/IncidentTemplateSummary";
@@ -114,6 +115,7 @@ export function incidentView(overrides: Partial<Incident> = {}): IncidentView {
       entry(),
       entry({ id: 2, at: "2026-11-30T15:00:00Z", recorded_at: "2026-11-30T15:00:00Z", text: "Moved to containment" }),
     ],
+    evidence: [],
     metrics: {
       time_to_detect_s: null,
       time_to_acknowledge_s: 1200,
@@ -175,4 +177,20 @@ export function templates(): IncidentTemplateSummary[] {
     { id: "leaked_secret", name: "Leaked secret", kind: "leaked_secret", version: 1, description: "A secret got out", shipped: true, saved_at: null, items: 10 },
     { id: "acme_custom", name: "Acme runbook", kind: "other", version: 2, description: "Our own", shipped: false, saved_at: "2026-11-20T09:00:00Z", items: 5 },
   ];
+}
+
+export function evidence(overrides: Partial<Evidence> = {}): Evidence {
+  return {
+    id: 1,
+    incident_id: INCIDENT_ID,
+    kind: "explorer_filter",
+    label: "Explorer filter: 576 attempts, 120 deliveries, 118 events",
+    reference: { filter: { statuses: ["failed"] } },
+    sha256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+    rows: 576,
+    truncated: false,
+    captured_at: "2026-11-30T14:30:00Z",
+    added_by: "operator",
+    ...overrides,
+  };
 }

@@ -9,6 +9,8 @@
 //! (profile and incident ids, the kind of change): the audit log is not encrypted, and titles,
 //! notes and reasons may name customers.
 
+mod evidence;
+mod following;
 mod readiness;
 mod records;
 mod signals;
@@ -49,6 +51,16 @@ impl Console {
         operation: impl FnOnce(&mut IncidentStore, Uuid) -> Result<T, IncidentError>,
     ) -> Result<T, ErrorDto> {
         let profile = self.active_profile_id()?;
+        self.with_incidents_of(profile, operation)
+    }
+
+    /// Runs `operation` on a profile's incident records (opened on first use).
+    fn with_incidents_of<T>(
+        &self,
+        profile: Uuid,
+        operation: impl FnOnce(&mut IncidentStore, Uuid) -> Result<T, IncidentError>,
+    ) -> Result<T, ErrorDto> {
+        self.unlocked()?;
         // Opened before the stores are locked: the key comes from the gate, and a gate that
         // has just locked itself clears the stores.
         let fresh = if self.incident_stores()?.contains_key(&profile) {

@@ -32,6 +32,7 @@ pub fn incident_view(
     Ok(IncidentView {
         metrics: IncidentMetrics::of(&incident.milestones),
         timeline: store.timeline(id)?,
+        evidence: store.evidence(id)?,
         incident,
         phases,
         now,

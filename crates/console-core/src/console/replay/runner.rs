@@ -76,6 +76,7 @@ impl Console {
         };
         self.with_run(job, |run| run.outcome = Some(outcome.clone()));
         self.record_ended(profile, &journal, &outcome, &manifest_sha256);
+        self.replay_ended_on_incidents(profile, &outcome);
         if !outcome.state.is_over() {
             // Entries still unknown: resuming resolves them before anything else.
             self.set_phase(job, ReplayPhase::Stopped, None);
@@ -93,6 +94,7 @@ impl Console {
         match verified {
             Some(Ok(verification)) => {
                 self.notify_replay(profile, &outcome, &verification);
+                self.replay_verified_on_incidents(profile, &verification);
                 // The attempts the replay created, in the cache too: the explorer shows them.
                 if let Err(error) = self.start_sync_of(profile) {
                     tracing::debug!(%error, "no sync after the replay's verification");

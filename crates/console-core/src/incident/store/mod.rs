@@ -11,6 +11,7 @@
 
 mod checklist;
 mod codec;
+mod evidence;
 mod incidents;
 mod preparation;
 mod reminders;
@@ -38,6 +39,11 @@ const MIGRATIONS: &[Migration] = &[
         version: 20261130050000,
         name: "initial",
         sql: include_str!("../migrations/20261130_050000_initial.sql"),
+    },
+    Migration {
+        version: 20261201010000,
+        name: "evidence",
+        sql: include_str!("../migrations/20261201_010000_evidence.sql"),
     },
     Migration {
         version: 20261201020000,

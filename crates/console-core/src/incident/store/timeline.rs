@@ -39,10 +39,12 @@ pub enum EntryKind {
     Action,
     /// A message to customers, management or an authority.
     Communication,
+    /// Evidence was attached (its id and hash in the reference; written by the store).
+    Evidence,
 }
 
 impl EntryKind {
-    const ALL: [Self; 10] = [
+    const ALL: [Self; 11] = [
         Self::PhaseChanged,
         Self::ItemDone,
         Self::ItemReopened,
@@ -53,6 +55,7 @@ impl EntryKind {
         Self::Audit,
         Self::Action,
         Self::Communication,
+        Self::Evidence,
     ];
 
     /// The stored (and serialized) name.
@@ -68,6 +71,7 @@ impl EntryKind {
             Self::Audit => "audit",
             Self::Action => "action",
             Self::Communication => "communication",
+            Self::Evidence => "evidence",
         }
     }
 
@@ -79,7 +83,7 @@ impl EntryKind {
     pub fn is_store_written(self) -> bool {
         matches!(
             self,
-            Self::PhaseChanged | Self::ItemDone | Self::ItemReopened
+            Self::PhaseChanged | Self::ItemDone | Self::ItemReopened | Self::Evidence
         )
     }
 }
