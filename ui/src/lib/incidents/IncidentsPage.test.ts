@@ -8,6 +8,7 @@ import { ConsoleState } from "../console-state.svelte";
 import { status } from "../testing/fixtures";
 import {
   INCIDENT_ID,
+  evidence,
   incident,
   incidentView,
   metrics,
@@ -274,6 +275,7 @@ describe("IncidentsPage, declare", () => {
         // Custom templates first: the form still picks a delivery-outage one.
         incident_templates: () => [...templates()].reverse(),
         incident_create: () => incidentView(),
+        incident_attach_evidence: ({ request }) => evidence({ incident_id: request.incident_id }),
       },
     );
     const form = await screen.findByRole("form", { name: "Declare an incident" });
@@ -304,5 +306,53 @@ describe("IncidentsPage, declare", () => {
         impact_started_at: first,
       },
     ]);
+    expect(callsTo(calls, "incident_attach_evidence").map((c) => c.args)).toEqual([
+      {
+        request: {
+          incident_id: INCIDENT_ID,
+          source: {
+            kind: "explorer_filter",
+            filter: { statuses: ["failed"], application_ids: ["app-1"], subscription_ids: ["sub-1"], created_from: first },
+          },
+          label: "Failure spike on Invoices to ERP: failed deliveries since the first one",
+        },
+      },
+    ]);
+  });
+
+  it("says so when the spike's evidence is refused, and still links the declared incident", async () => {
+    const calls = setUp(
+      spikeDeclareHash({
+        profile_id: "p-1",
+        subscription_id: "sub-1",
+        application_id: "app-1",
+        first_failure_at: "2026-11-30T06:12:40Z",
+        subscription: "Invoices to ERP",
+        failures: 60,
+        attempts: 60,
+        window_minutes: 60,
+        baseline_failures: 0,
+        shown_by_os: true,
+      }),
+      {
+        incident_create: () => incidentView(),
+        incident_attach_evidence: () => {
+          throw rejection("storage", "the cache is being rebuilt");
+        },
+      },
+    );
+    const form = await screen.findByRole("form", { name: "Declare an incident" });
+    expect((within(form).getByLabelText("Severity") as HTMLSelectElement).value).toBe("sev2");
+    await waitFor(() => expect((within(form).getByLabelText("Template") as HTMLSelectElement).value).toBe("delivery_outage"));
+
+    await fireEvent.click(within(form).getByRole("button", { name: "Declare incident" }));
+
+    const alert = await within(form).findByRole("alert");
+    expect(alert.textContent).toContain("Declared, but the spike's deliveries were not attached as evidence");
+    expect(alert.textContent).toContain("the cache is being rebuilt");
+    expect(within(form).getByRole("link", { name: "Open the incident" }).getAttribute("href")).toBe(`#/incidents?id=${INCIDENT_ID}`);
+    expect(within(form).getByRole("button", { name: "Declare incident" }).hasAttribute("disabled")).toBe(true);
+    expect(callsTo(calls, "incident_create")).toHaveLength(1);
+    expect(window.location.hash).not.toContain("id=");
   });
 });
