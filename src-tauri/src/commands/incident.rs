@@ -5,12 +5,12 @@
 use console_core::ErrorDto;
 use console_core::incident::metrics::MetricsSummary;
 use console_core::incident::{
-    Evidence, EvidenceSnapshot, Incident, IncidentPatch, NewIncident, TimelineEntry,
+    Evidence, EvidenceSnapshot, IncidentPatch, NewIncident, TimelineEntry,
 };
 use console_core::ipc::{
     AttachEvidenceRequest, EvidenceRef, IncidentAdvanceRequest, IncidentListFilter,
-    IncidentNoteRequest, IncidentTemplateSummary, IncidentTickRequest, IncidentView,
-    PreparationTickRequest, PreparationView, TemplateFormat, TemplateText,
+    IncidentListItem, IncidentNoteRequest, IncidentTemplateSummary, IncidentTickRequest,
+    IncidentView, PreparationTickRequest, PreparationView, TemplateFormat, TemplateText,
 };
 use tauri::State;
 use uuid::Uuid;
@@ -66,7 +66,7 @@ pub async fn incident_create(
 pub async fn incidents(
     state: State<'_, AppState>,
     filter: IncidentListFilter,
-) -> Result<Vec<Incident>, ErrorDto> {
+) -> Result<Vec<IncidentListItem>, ErrorDto> {
     blocking(&state, move |c| c.incidents(filter)).await
 }
 

@@ -13,8 +13,8 @@ use uuid::Uuid;
 
 use crate::incident::metrics::IncidentMetrics;
 use crate::incident::{
-    ChecklistItem, Evidence, Incident, IncidentKind, Phase, PreparationFacts, PreparationItem,
-    PreparationStatus, TimelineEntry,
+    ChecklistItem, Evidence, Incident, IncidentKind, ItemDeadline, Phase, PreparationFacts,
+    PreparationItem, PreparationStatus, TimelineEntry,
 };
 
 /// A template as listed: enough to choose one, without its checklist.
@@ -72,6 +72,21 @@ pub enum IncidentListFilter {
     Closed,
     /// Every incident.
     All,
+}
+
+/// An incident as listed, with what needs the operator's attention judged at `now`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct IncidentListItem {
+    /// The incident.
+    pub incident: Incident,
+    /// Open checklist items past their due time.
+    pub overdue: u32,
+    /// Open checklist items whose external deadline has passed.
+    pub deadlines_passed: u32,
+    /// The nearest external deadline still ahead of an open item.
+    pub next_deadline: Option<ItemDeadline>,
+    /// Pieces of evidence attached.
+    pub evidence: u32,
 }
 
 /// A checklist item with its timing judged at the view's `now`.

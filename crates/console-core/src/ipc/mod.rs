@@ -22,9 +22,10 @@ pub use gate::{
     PassphraseStrength, RecoveryCodes, SecuritySettings, UnlockRequest,
 };
 pub use incident::{
-    ChecklistItemView, IncidentAdvanceRequest, IncidentListFilter, IncidentNoteKind,
-    IncidentNoteRequest, IncidentTemplateSummary, IncidentTickRequest, IncidentView,
-    PhaseChecklist, PreparationTickRequest, PreparationView, TemplateFormat, TemplateText,
+    ChecklistItemView, IncidentAdvanceRequest, IncidentListFilter, IncidentListItem,
+    IncidentNoteKind, IncidentNoteRequest, IncidentTemplateSummary, IncidentTickRequest,
+    IncidentView, PhaseChecklist, PreparationTickRequest, PreparationView, TemplateFormat,
+    TemplateText,
 };
 pub use replay::{
     JOB_DETAIL_ENTRIES, ManifestExport, PLAN_PREVIEW_EVENTS, ReplayJobDetail, ReplayPhase,
@@ -35,9 +36,7 @@ use crate::api::ConnectionReport;
 use crate::audit::{AuditFilter, AuditPage};
 use crate::error::ErrorCode;
 use crate::incident::metrics::MetricsSummary;
-use crate::incident::{
-    Evidence, EvidenceSnapshot, Incident, IncidentPatch, NewIncident, TimelineEntry,
-};
+use crate::incident::{Evidence, EvidenceSnapshot, IncidentPatch, NewIncident, TimelineEntry};
 use crate::profile::{Profile, ProfileDraft};
 use crate::query::{
     AtRiskDelivery, AtRiskQuery, Bucket, DeliveryDetail, DeliveryFilter, DeliveryPage,
@@ -217,7 +216,7 @@ commands! {
     incident_template_import(text: String, format: TemplateFormat) -> IncidentTemplateSummary;
     incident_template_delete(template_id: String) -> ();
     incident_create(incident: NewIncident) -> IncidentView;
-    incidents(filter: IncidentListFilter) -> Vec<Incident>;
+    incidents(filter: IncidentListFilter) -> Vec<IncidentListItem>;
     incident(incident_id: Uuid) -> IncidentView;
     incident_update(incident_id: Uuid, patch: IncidentPatch) -> IncidentView;
     incident_tick(request: IncidentTickRequest) -> IncidentView;

@@ -261,6 +261,26 @@ async fn the_data_exposure_template_shows_the_gdpr_72_hour_deadline() -> anyhow:
         .map(|i| i.overdue)
         .collect();
     assert_eq!(overdue, [true, false, false], "{:#?}", later.phases[0]);
+    // The list counts what is late and names the next deadline, as the page judges them.
+    let listed = gated.console.incidents(IncidentListFilter::Open)?;
+    let row = listed
+        .iter()
+        .find(|i| i.incident.id == view.incident.id)
+        .expect("listed");
+    let late_items = later
+        .phases
+        .iter()
+        .flat_map(|p| &p.items)
+        .filter(|i| i.overdue)
+        .count();
+    assert!(late_items >= 1);
+    assert_eq!(row.overdue as usize, late_items);
+    assert_eq!(row.deadlines_passed, 0);
+    assert_eq!(
+        row.next_deadline.as_ref().map(|d| d.at),
+        Some(aware + Duration::hours(72))
+    );
+    assert_eq!(row.evidence, 0);
 
     // Aware 80 hours ago: the deadline has passed.
     let late = gated.console.incident_create(new_incident(
@@ -275,6 +295,13 @@ async fn the_data_exposure_template_shows_the_gdpr_72_hour_deadline() -> anyhow:
             .filter(|i| i.item.deadline.is_some())
             .all(|i| i.deadline_passed)
     );
+    let listed = gated.console.incidents(IncidentListFilter::Open)?;
+    let row = listed
+        .iter()
+        .find(|i| i.incident.id == late.incident.id)
+        .expect("listed");
+    assert!(row.deadlines_passed >= 1);
+    assert_eq!(row.next_deadline, None, "no deadline is ahead");
     Ok(())
 }
 
@@ -377,7 +404,10 @@ async fn ticks_phase_changes_and_a_backdated_note_make_one_timeline() -> anyhow:
         moved.timeline
     );
     let listed = gated.console.incidents(IncidentListFilter::Open)?;
-    assert_eq!(listed.iter().map(|i| i.id).collect::<Vec<_>>(), [id]);
+    assert_eq!(
+        listed.iter().map(|i| i.incident.id).collect::<Vec<_>>(),
+        [id]
+    );
     assert!(
         gated
             .console

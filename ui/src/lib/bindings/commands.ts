@@ -59,6 +59,7 @@ import type { Incident } from "./Incident";
 import type { IncidentAdvanceRequest } from "./IncidentAdvanceRequest";
 import type { IncidentKind } from "./IncidentKind";
 import type { IncidentListFilter } from "./IncidentListFilter";
+import type { IncidentListItem } from "./IncidentListItem";
 import type { IncidentMetrics } from "./IncidentMetrics";
 import type { IncidentNoteKind } from "./IncidentNoteKind";
 import type { IncidentNoteRequest } from "./IncidentNoteRequest";
@@ -197,7 +198,7 @@ export type Commands = {
   incident_template_import: { args: { text: string; format: TemplateFormat }; result: IncidentTemplateSummary };
   incident_template_delete: { args: { template_id: string }; result: null };
   incident_create: { args: { incident: NewIncident }; result: IncidentView };
-  incidents: { args: { filter: IncidentListFilter }; result: Array<Incident> };
+  incidents: { args: { filter: IncidentListFilter }; result: Array<IncidentListItem> };
   incident: { args: { incident_id: string }; result: IncidentView };
   incident_update: { args: { incident_id: string; patch: IncidentPatch }; result: IncidentView };
   incident_tick: { args: { request: IncidentTickRequest }; result: IncidentView };

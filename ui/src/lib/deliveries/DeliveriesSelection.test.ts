@@ -2,6 +2,7 @@ import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-li
 import { emit } from "@tauri-apps/api/event";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
+import type { AttachEvidenceRequest } from "../bindings/AttachEvidenceRequest";
 import type { DeliveryQuery } from "../bindings/DeliveryQuery";
 import type { DeliveryRow } from "../bindings/DeliveryRow";
 import type { ReplayPlanRequest } from "../bindings/ReplayPlanRequest";
@@ -10,6 +11,7 @@ import ReplaysPage from "../replays/ReplaysPage.svelte";
 import { SANDBOX, deliveryDetail, deliveryRow, filterOptions, status, syncStatus } from "../testing/fixtures";
 import { fakeLayout } from "../testing/layout";
 import { callsTo, clearMocks, mockCommands, rejection, type CommandHandlers, type RecordedCall } from "../testing/mock-commands";
+import { evidence, listed } from "../testing/incident-fixtures";
 import { plan } from "../testing/replay-fixtures";
 import DeliveriesPage from "./DeliveriesPage.svelte";
 
@@ -240,6 +242,23 @@ describe("DeliveriesPage, ticking rows", () => {
 
     expect(bar()).toBeNull();
     expect(tickedRows()).toEqual([]);
+  });
+
+  it("attaches exactly the ticked attempts to an incident as evidence", async () => {
+    const { calls } = setUp(500, {
+      incidents: () => [listed()],
+      incident_attach_evidence: () => evidence({ kind: "deliveries", rows: 2 }),
+    });
+    await rowsShown();
+    await fireEvent.click(boxOf(0));
+    await fireEvent.click(boxOf(5));
+
+    await fireEvent.click(within(bar()!).getByRole("button", { name: "Add to incident…" }));
+    await fireEvent.click(await screen.findByRole("button", { name: "Attach" }));
+
+    await screen.findByTestId("attach-evidence-done");
+    const request = (callsTo(calls, "incident_attach_evidence")[0]?.args as { request: AttachEvidenceRequest }).request;
+    expect(request.source).toEqual({ kind: "deliveries", attempt_ids: [deliveryRow(0).attempt_id, deliveryRow(5).attempt_id] });
   });
 
   it("replays exactly the ticked deliveries, each once, through the Replays page", async () => {

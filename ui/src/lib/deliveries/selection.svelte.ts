@@ -94,6 +94,11 @@ export class RowSelection {
     this.notice = why;
   }
 
+  /** The ticked attempts, by id. */
+  attemptIds(): string[] {
+    return [...this.#refs.keys()];
+  }
+
   /** The deliveries to replay: one per (event, subscription), however many of its attempts are ticked. */
   refs(): DeliveryRef[] {
     return distinctRefs(this.#refs.values());

@@ -11,6 +11,7 @@ import {
   evidence,
   incident,
   incidentView,
+  listed,
   metrics,
   preparation,
   templates,
@@ -26,8 +27,11 @@ afterEach(() => {
   clearMocks();
 });
 
-const OPEN = incident({ id: "open-1", title: "Acme timeouts", created_at: "2026-11-29T10:20:00Z" });
-const CLOSED = incident({
+const OPEN = listed(
+  { id: "open-1", title: "Acme timeouts", created_at: "2026-11-29T10:20:00Z" },
+  { overdue: 2, deadlines_passed: 1, next_deadline: { label: "GDPR Art. 33", at: "2099-01-01T00:00:00Z" } },
+);
+const CLOSED = listed({
   id: "closed-1",
   title: "Old leak",
   kind: "leaked_secret",
@@ -81,6 +85,10 @@ describe("IncidentsPage, home", () => {
     // The closed one was declared later, yet the open one comes first.
     expect(rows()[0]).toContain("Acme timeouts");
     expect(rows()[1]).toContain("Old leak");
+    // What needs attention: passed deadlines, overdue items, the next deadline; nothing for the closed one.
+    const attention = screen.getAllByTestId("incident-attention").map((cell) => cell.textContent?.replace(/\s+/g, " ").trim());
+    expect(attention[0]).toMatch(/^1 deadline passed 2 overdue .+ left$/);
+    expect(attention[1]).toBe("—");
     expect(callsTo(calls, "incidents").map((c) => (c.args as { filter: IncidentListFilter }).filter)).toEqual([
       "open",
       "closed",
@@ -145,6 +153,12 @@ describe("IncidentsPage, home", () => {
     expect(text("MTTA")).toBe("MTTA 15 min over 3 incidents");
     expect(text("MTTC")).toBe("MTTC 2 h over 2 incidents");
     expect(text("MTTR")).toBe("MTTR 1 d 1 h over 1 incident");
+    // The bars share one scale: the longest mean is full width, an absent one is empty.
+    const width = (name: string) => within(card).getByTestId(`bar-${name}`).style.width;
+    expect(width("MTTR")).toBe("100%");
+    expect(width("MTTC")).toBe("8%");
+    expect(width("MTTA")).toBe("1%");
+    expect(width("MTTD")).toBe("0%");
   });
 });
 

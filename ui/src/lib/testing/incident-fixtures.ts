@@ -2,6 +2,7 @@
  * Incident values for tests: one incident in containment with a required item overdue and a
  * GDPR deadline, the preparation checklist, metrics and templates.
  */
+import type { IncidentListItem } from "../bindings/IncidentListItem";
 import type { Evidence } from "../bindings/Evidence";
 import type { ChecklistItem } from "../bindings/ChecklistItem";
 import type { Incident } from "../bindings/Incident";
@@ -193,4 +194,8 @@ export function evidence(overrides: Partial<Evidence> = {}): Evidence {
     added_by: "operator",
     ...overrides,
   };
+}
+
+export function listed(overrides: Partial<Incident> = {}, attention: Partial<Omit<IncidentListItem, "incident">> = {}): IncidentListItem {
+  return { incident: incident(overrides), overdue: 0, deadlines_passed: 0, next_deadline: null, evidence: 0, ...attention };
 }

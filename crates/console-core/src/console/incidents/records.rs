@@ -2,7 +2,7 @@
 
 use uuid::Uuid;
 
-use super::view::incident_view;
+use super::view::{incident_list_item, incident_view};
 use super::{super::Console, OPERATOR};
 use crate::error::ErrorDto;
 use crate::incident::{
@@ -10,8 +10,8 @@ use crate::incident::{
     NewIncident, TimelineEntry,
 };
 use crate::ipc::{
-    IncidentAdvanceRequest, IncidentListFilter, IncidentNoteKind, IncidentNoteRequest,
-    IncidentTickRequest, IncidentView,
+    IncidentAdvanceRequest, IncidentListFilter, IncidentListItem, IncidentNoteKind,
+    IncidentNoteRequest, IncidentTickRequest, IncidentView,
 };
 
 impl Console {
@@ -28,7 +28,7 @@ impl Console {
     }
 
     /// The active profile's incidents, most recently declared first.
-    pub fn incidents(&self, filter: IncidentListFilter) -> Result<Vec<Incident>, ErrorDto> {
+    pub fn incidents(&self, filter: IncidentListFilter) -> Result<Vec<IncidentListItem>, ErrorDto> {
         let statuses = match filter {
             IncidentListFilter::Open => IncidentStatus::ALL
                 .into_iter()
@@ -37,7 +37,14 @@ impl Console {
             IncidentListFilter::Closed => vec![IncidentStatus::Closed],
             IncidentListFilter::All => Vec::new(),
         };
-        self.with_incidents(|store, _| store.list(&IncidentFilter { statuses }))
+        let now = self.incident_now()?;
+        self.with_incidents(|store, _| {
+            store
+                .list(&IncidentFilter { statuses })?
+                .into_iter()
+                .map(|incident| incident_list_item(store, incident, now))
+                .collect()
+        })
     }
 
     /// One incident in full: checklist by phase with due and overdue, timeline, metrics.

@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use crate::incident::metrics::IncidentMetrics;
 use crate::incident::{ChecklistItem, IncidentError, IncidentStore, Phase};
-use crate::ipc::{ChecklistItemView, IncidentView, PhaseChecklist};
+use crate::ipc::{ChecklistItemView, IncidentListItem, IncidentView, PhaseChecklist};
 
 /// The incident `id` in full at `now` (the window's view; the command line prints the same).
 pub fn incident_view(
@@ -36,6 +36,35 @@ pub fn incident_view(
         incident,
         phases,
         now,
+    })
+}
+
+/// The incident `id` as listed: counts of what is overdue and the next deadline, at `now`.
+pub fn incident_list_item(
+    store: &IncidentStore,
+    incident: crate::incident::Incident,
+    now: DateTime<Utc>,
+) -> Result<IncidentListItem, IncidentError> {
+    let items: Vec<ChecklistItemView> = store
+        .checklist(incident.id)?
+        .into_iter()
+        .map(|item| judged(item, now))
+        .collect();
+    let count = |test: fn(&ChecklistItemView) -> bool| {
+        u32::try_from(items.iter().filter(|i| test(i)).count()).unwrap_or(u32::MAX)
+    };
+    let next_deadline = items
+        .iter()
+        .filter(|i| i.item.done_at.is_none())
+        .filter_map(|i| i.item.deadline.clone())
+        .filter(|d| d.at >= now)
+        .min_by_key(|d| d.at);
+    Ok(IncidentListItem {
+        overdue: count(|i| i.overdue),
+        deadlines_passed: count(|i| i.deadline_passed),
+        next_deadline,
+        evidence: u32::try_from(store.evidence(incident.id)?.len()).unwrap_or(u32::MAX),
+        incident,
     })
 }
 
