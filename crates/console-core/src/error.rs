@@ -86,6 +86,14 @@ pub enum ErrorDetail {
         /// The difference from the approved plan to a fresh one.
         diff: crate::replay::SetDiff,
     },
+    /// An incident cannot leave its phase with these required items open (code
+    /// `invalid_input`) unless a reason is given.
+    RequiredItemsOpen {
+        /// The phase being left.
+        phase: crate::incident::Phase,
+        /// The open required items, by their text.
+        open_items: Vec<String>,
+    },
 }
 
 impl ErrorDto {

@@ -45,6 +45,25 @@ describe("call", () => {
     });
   });
 
+  it("keeps the open items a refused phase change carries, and drops malformed ones", async () => {
+    const detail = { kind: "required_items_open", phase: "containment", open_items: ["Pause the subscription"] };
+    mockCommands({
+      incident_advance: ({ request }) => {
+        throw { ...rejection("invalid_input", "items open"), detail: request.reason === undefined ? detail : { ...detail, open_items: "all" } };
+      },
+    });
+
+    await expect(call("incident_advance", { request: { incident_id: "i" } })).rejects.toStrictEqual({
+      code: "invalid_input",
+      message: "items open",
+      detail,
+    });
+    await expect(call("incident_advance", { request: { incident_id: "i", reason: "x" } })).rejects.toStrictEqual({
+      code: "invalid_input",
+      message: "items open",
+    });
+  });
+
   it("drops detail it cannot show", async () => {
     mockCommands({
       replay_start: () => {

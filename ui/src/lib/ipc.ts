@@ -85,17 +85,22 @@ export function isErrorDetail(value: unknown): value is ErrorDetail {
     return false;
   }
   const candidate = value as Record<string, unknown>;
-  if (candidate["kind"] !== "replay_set_changed") {
-    return false;
+  switch (candidate["kind"]) {
+    case "replay_set_changed": {
+      const diff = candidate["diff"] as Record<string, unknown> | null | undefined;
+      return (
+        typeof diff === "object" &&
+        diff !== null &&
+        isStringList(diff["added"]) &&
+        isStringList(diff["removed"]) &&
+        isStringList(diff["changed"])
+      );
+    }
+    case "required_items_open":
+      return typeof candidate["phase"] === "string" && isStringList(candidate["open_items"]);
+    default:
+      return false;
   }
-  const diff = candidate["diff"] as Record<string, unknown> | null | undefined;
-  return (
-    typeof diff === "object" &&
-    diff !== null &&
-    isStringList(diff["added"]) &&
-    isStringList(diff["removed"]) &&
-    isStringList(diff["changed"])
-  );
 }
 
 /** Turns anything a rejected call may carry into an {@link ErrorDto}. */

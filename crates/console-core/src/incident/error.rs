@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use super::model::{IncidentStatus, Phase};
 use super::template::TemplateError;
-use crate::error::{ErrorCode, ErrorDto};
+use crate::error::{ErrorCode, ErrorDetail, ErrorDto};
 
 /// A failed incident operation.
 #[derive(Debug, thiserror::Error)]
@@ -133,7 +133,13 @@ impl IncidentError {
 
 impl From<IncidentError> for ErrorDto {
     fn from(error: IncidentError) -> Self {
-        ErrorDto::new(error.code(), error.to_string())
+        let dto = ErrorDto::new(error.code(), error.to_string());
+        match error {
+            IncidentError::ReasonRequired { phase, open_items } => {
+                dto.with_detail(ErrorDetail::RequiredItemsOpen { phase, open_items })
+            }
+            _ => dto,
+        }
     }
 }
 

@@ -13,7 +13,7 @@ use console_core::ipc::{
     IncidentTickRequest, IncidentView, PreparationTickRequest, TemplateFormat,
 };
 use console_core::profile::{AuthMethod, ProfileDraft};
-use console_core::{ErrorCode, ErrorDto};
+use console_core::{ErrorCode, ErrorDetail, ErrorDto};
 use uuid::Uuid;
 
 use crate::gate_support::{Gated, PASSPHRASE, code_of};
@@ -371,6 +371,15 @@ async fn ticks_phase_changes_and_a_backdated_note_make_one_timeline() -> anyhow:
         "a done item is not listed: {}",
         refused.message
     );
+    // The window gets the open items as data, not only in the sentence.
+    match &refused.detail {
+        Some(ErrorDetail::RequiredItemsOpen { phase, open_items }) => {
+            assert_eq!(*phase, Phase::Identification);
+            let expected: Vec<&str> = required[1..].iter().map(|(_, t)| t.as_str()).collect();
+            assert_eq!(open_items, &expected);
+        }
+        other => panic!("the refusal carries the open items: {other:?}"),
+    }
 
     let moved = gated.console.incident_advance(IncidentAdvanceRequest {
         incident_id: id,

@@ -72,7 +72,7 @@ async fn declare_a_data_exposure_tick_and_move_on_with_a_reason() -> anyhow::Res
     app.click("Move to Containment").await?;
     app.wait_for_text(
         "//form[@aria-label='Reason to move on']",
-        &["Required items are still open"],
+        &["required items are still open"],
     )
     .await?;
     app.find(Locator::XPath("//textarea[@id='advance-reason']"))

@@ -6,7 +6,8 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
-use console_core::incident::Template;
+use console_core::cache::CacheKey;
+use console_core::incident::{EvidenceKind, IncidentStore, NewEvidence, Template};
 
 /// `hook0-console --data-dir DIR incident ARGS…`, stdout piped (so JSON lines).
 fn incident(data_dir: &Path, args: &[&str]) -> anyhow::Result<Output> {
@@ -242,5 +243,77 @@ fn a_local_api_url_has_no_incident_records() -> anyhow::Result<()> {
         said.contains("--profile"),
         "says what to use instead: {said}"
     );
+    Ok(())
+}
+
+#[test]
+fn evidence_is_listed_shown_and_an_edited_snapshot_fails() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let declared = ok(
+        dir.path(),
+        &[
+            "declare",
+            "--template",
+            "delivery-outage",
+            "--title",
+            "Orders fail",
+        ],
+    )?;
+    let id: uuid::Uuid = declared["incident"]["id"].as_str().unwrap().parse()?;
+    // Attached as the window attaches it (the command line reads evidence, it does not take
+    // snapshots of a cache it does not sync).
+    let file = std::fs::read_dir(dir.path())?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("incidents-"))
+        })
+        .expect("the incident file");
+    {
+        let mut store = IncidentStore::open(&file, &CacheKey::sandbox())?;
+        store.attach_evidence(
+            id,
+            &NewEvidence {
+                kind: EvidenceKind::ReplayJob,
+                label: "Replay job 0193: finished, 12 events".into(),
+                reference: serde_json::json!({ "job_id": "0193" }),
+                snapshot: serde_json::json!({ "job": { "state": "finished" } }),
+                rows: 12,
+                truncated: false,
+                captured_at: Utc::now() - Duration::minutes(1),
+            },
+            "operator",
+            Utc::now(),
+        )?;
+    }
+
+    let shown = ok(dir.path(), &["show", &id.to_string()])?;
+    assert_eq!(
+        shown["evidence"][0]["label"],
+        "Replay job 0193: finished, 12 events"
+    );
+    let kept = ok(dir.path(), &["evidence", &id.to_string(), "1"])?;
+    assert_eq!(kept["intact"], true);
+    assert_eq!(kept["snapshot"], r#"{"job":{"state":"finished"}}"#);
+
+    IncidentStore::open(&file, &CacheKey::sandbox())?
+        .conn()
+        .execute(
+            "UPDATE evidence SET snapshot = replace(snapshot, 'finished', 'failed')",
+            [],
+        )?;
+    let out = incident(dir.path(), &["evidence", &id.to_string(), "1"])?;
+    assert!(
+        !out.status.success(),
+        "an edited snapshot fails the command"
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no longer matches its SHA-256"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let missing = incident(dir.path(), &["evidence", &id.to_string(), "2"])?;
+    assert!(!missing.status.success());
     Ok(())
 }

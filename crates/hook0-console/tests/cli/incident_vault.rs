@@ -56,7 +56,7 @@ async fn a_declared_incident_is_the_windows_and_its_audit_holds_no_title() -> an
     let seen = console.incidents(IncidentListFilter::All)?;
     assert!(
         seen.iter()
-            .any(|i| i.id.to_string() == id && i.title == title),
+            .any(|i| i.incident.id.to_string() == id && i.incident.title == title),
         "the window reads what the command line wrote"
     );
     let trail = console.audit_list(AuditFilter::default())?;

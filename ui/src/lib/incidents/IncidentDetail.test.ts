@@ -3,10 +3,11 @@ import { afterEach, describe, expect, it } from "vitest";
 
 import type { IncidentAdvanceRequest } from "../bindings/IncidentAdvanceRequest";
 import type { IncidentNoteRequest } from "../bindings/IncidentNoteRequest";
+import type { IncidentPatch } from "../bindings/IncidentPatch";
 import type { IncidentTickRequest } from "../bindings/IncidentTickRequest";
 import type { IncidentView } from "../bindings/IncidentView";
 import { ConsoleState } from "../console-state.svelte";
-import { status } from "../testing/fixtures";
+import { APP_ID, SUBSCRIPTION_ID, filterOptions, status } from "../testing/fixtures";
 import { INCIDENT_ID, entry, incidentView } from "../testing/incident-fixtures";
 import { callsTo, clearMocks, mockCommands, rejection, type CommandHandlers } from "../testing/mock-commands";
 import IncidentDetail from "./IncidentDetail.svelte";
@@ -81,13 +82,27 @@ describe("IncidentDetail", () => {
     ]));
   });
 
+  it("shows any other refusal of the move as it is, without asking a reason", async () => {
+    setUp({
+      incident_advance: () => {
+        throw rejection("invalid_input", "an incident in containment cannot move to recovery (next is eradication)");
+      },
+    });
+    await fireEvent.click(await screen.findByRole("button", { name: "Move to Eradication" }));
+    expect((await screen.findByRole("alert")).textContent).toContain("cannot move to recovery");
+    expect(screen.queryByRole("form", { name: "Reason to move on" })).toBeNull();
+  });
+
   it("asks a reason when required items are open, showing the refusal, then retries with it", async () => {
     const refusal =
       "1 required item(s) of containment are still open (Pause the failing subscription): give a reason to move on";
     const calls = setUp({
       incident_advance: ({ request }) => {
         if (request.reason === undefined) {
-          throw rejection("invalid_input", refusal);
+          throw {
+            ...rejection("invalid_input", refusal),
+            detail: { kind: "required_items_open", phase: "containment", open_items: ["Pause the failing subscription"] },
+          };
         }
         return incidentView({ status: "eradication" });
       },
@@ -95,7 +110,9 @@ describe("IncidentDetail", () => {
     await fireEvent.click(await screen.findByRole("button", { name: "Move to Eradication" }));
 
     const form = await screen.findByRole("form", { name: "Reason to move on" });
-    expect(within(form).getByRole("alert").textContent).toContain(refusal);
+    expect(within(form).getByRole("alert").textContent).toContain("1 required item is still open");
+    const open = within(form).getByRole("list", { name: "Required items still open" });
+    expect(within(open).getAllByRole("listitem").map((li) => li.textContent)).toEqual(["Pause the failing subscription"]);
     await fireEvent.input(within(form).getByLabelText("Why move on with them open?"), {
       target: { value: "Subscription deleted by the customer" },
     });
@@ -162,6 +179,34 @@ describe("IncidentDetail", () => {
         impact_started_at: null,
       },
     });
+  });
+
+  it("shows the scope by name and edits it from the cache's applications and subscriptions", async () => {
+    const scoped = incidentView({ scope: { organization_ids: [], application_ids: [APP_ID], subscription_ids: [] } });
+    const calls = setUp(
+      {
+        filter_options: () => filterOptions(),
+        incident_update: ({ patch }) => incidentView({ scope: patch.scope ?? scoped.incident.scope }),
+      },
+      scoped,
+    );
+    await waitFor(() => expect(screen.getByTestId("scope-applications").textContent).toBe("Billing webhooks"));
+    expect(screen.getByTestId("scope-subscriptions").textContent).toBe("All");
+
+    const form = await screen.findByRole("form", { name: "Edit incident" });
+    await fireEvent.click(within(form).getByRole("button", { name: "Subscriptions: Any" }));
+    await fireEvent.click(await within(form).findByRole("checkbox", { name: /Invoices to ERP/ }));
+    await fireEvent.click(within(form).getByRole("button", { name: "Save changes" }));
+
+    await waitFor(() => expect(callsTo(calls, "incident_update")).toHaveLength(1));
+    expect((callsTo(calls, "incident_update")[0]?.args as { patch: IncidentPatch }).patch.scope).toEqual({
+      organization_ids: [],
+      application_ids: [APP_ID],
+      subscription_ids: [SUBSCRIPTION_ID],
+    });
+    await waitFor(() =>
+      expect(screen.getByTestId("scope-subscriptions").textContent).toBe("https://erp.example.com/hooks/invoices"),
+    );
   });
 
   it("sends when impact started only once the field changed", async () => {

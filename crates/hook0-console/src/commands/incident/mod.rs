@@ -7,6 +7,7 @@
 //! a saved profile, the fixed sandbox key for the sandbox) and drives the same store. Changes
 //! are audited like the window's: profile, subject and kind of change, never titles or notes.
 
+mod evidence;
 mod readiness;
 mod records;
 mod show;
@@ -35,6 +36,8 @@ pub enum Command {
     Declare(records::DeclareArgs),
     /// One incident: phase, roles, milestones, checklist with due times, timeline.
     Show(show::Args),
+    /// One piece of evidence with its snapshot, checked against its SHA-256.
+    Evidence(evidence::Args),
     /// Mark a checklist item done.
     Tick(records::TickArgs),
     /// Open a done checklist item again.
@@ -57,6 +60,7 @@ pub fn run(selection: &Selection, command: Command) -> anyhow::Result<()> {
         Command::List(args) => records::list(&mut incidents, args),
         Command::Declare(args) => records::declare(&mut incidents, args),
         Command::Show(args) => show::run(&mut incidents, args),
+        Command::Evidence(args) => evidence::run(&mut incidents, args),
         Command::Tick(args) => records::tick(&mut incidents, args, true),
         Command::Untick(args) => records::tick(&mut incidents, args, false),
         Command::Advance(args) => records::advance(&mut incidents, args),

@@ -83,6 +83,21 @@ pub fn print(records: &Records, id: Uuid, json: bool) -> anyhow::Result<()> {
             e.text
         );
     }
+    if !view.evidence.is_empty() {
+        println!("Evidence:");
+        for e in &view.evidence {
+            let kept = if e.truncated { ", first ones kept" } else { "" };
+            println!(
+                "  #{:<3} {}  {:<15} {} ({} rows{kept}) sha256 {}",
+                e.id,
+                when(Some(e.captured_at)),
+                e.kind.as_str(),
+                e.label,
+                e.rows,
+                e.sha256
+            );
+        }
+    }
     Ok(())
 }
 
