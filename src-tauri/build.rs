@@ -36,6 +36,7 @@ const COMMANDS: &[&str] = &[
     "notification_settings",
     "set_notifications_muted",
     "set_subscription_muted",
+    "set_incident_reminders_muted",
     "list_profiles",
     "save_profile",
     "remove_profile",

@@ -74,6 +74,7 @@ fn commands_handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bo
         commands::explorer::notification_settings,
         commands::explorer::set_notifications_muted,
         commands::explorer::set_subscription_muted,
+        commands::explorer::set_incident_reminders_muted,
         commands::profiles::list_profiles,
         commands::profiles::save_profile,
         commands::profiles::remove_profile,

@@ -7,7 +7,8 @@
 //!   ones stored);
 //! - [`IncidentStore`] — one encrypted file per profile, apart from the delivery cache (the
 //!   cache can be rebuilt or deleted, incident records must survive that);
-//! - [`metrics`] — time to detect, acknowledge, contain, recover and close.
+//! - [`metrics`] — time to detect, acknowledge, contain, recover and close;
+//! - [`reminder`] — which overdue items and approaching deadlines to remind of.
 //!
 //! Invariants: a closed incident is never changed; every phase change, tick and note is a
 //! timeline entry written in the same transaction as the change; milestones are stamped by
@@ -19,6 +20,7 @@ pub mod metrics;
 pub mod model;
 pub mod phase;
 pub mod preparation;
+pub mod reminder;
 mod store;
 pub mod template;
 

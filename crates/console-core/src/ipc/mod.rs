@@ -15,8 +15,8 @@ use uuid::Uuid;
 
 pub use evidence::{AttachEvidenceRequest, EvidenceRef, EvidenceSource, MAX_EVIDENCE_DELIVERIES};
 pub use explorer::{
-    CacheChanged, NotificationSettings, OpenDeliveries, OpenReplayJob, SpikeAlert, SyncState,
-    SyncStatus,
+    CacheChanged, NotificationSettings, OpenDeliveries, OpenIncident, OpenReplayJob, SpikeAlert,
+    SyncState, SyncStatus,
 };
 pub use gate::{
     AuditExport, AuditIntegrity, EnrollmentOffer, GateStatus, KeyringReport, PassphraseChange,
@@ -133,6 +133,7 @@ macro_rules! commands {
             export_if_named::<SpikeAlert>(cfg)?;
             export_if_named::<OpenDeliveries>(cfg)?;
             export_if_named::<OpenReplayJob>(cfg)?;
+            export_if_named::<OpenIncident>(cfg)?;
             export_if_named::<GateStatus>(cfg)?;
             export_if_named::<ReplayUpdate>(cfg)?;
             Ok(())
@@ -195,6 +196,7 @@ commands! {
     notification_settings() -> NotificationSettings;
     set_notifications_muted(muted: bool) -> NotificationSettings;
     set_subscription_muted(subscription_id: Uuid, muted: bool) -> NotificationSettings;
+    set_incident_reminders_muted(muted: bool) -> NotificationSettings;
     list_profiles() -> Vec<Profile>;
     save_profile(draft: ProfileDraft) -> Profile;
     remove_profile(id: Uuid) -> ();

@@ -21,6 +21,7 @@ mod gate_support;
 mod incident_console;
 mod incident_containment;
 mod incident_evidence;
+mod incident_signals;
 mod incident_store;
 mod layering;
 mod notify_console;

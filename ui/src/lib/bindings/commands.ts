@@ -86,6 +86,7 @@ import type { NamedOption } from "./NamedOption";
 import type { NewIncident } from "./NewIncident";
 import type { NotificationSettings } from "./NotificationSettings";
 import type { OpenDeliveries } from "./OpenDeliveries";
+import type { OpenIncident } from "./OpenIncident";
 import type { OpenReplayJob } from "./OpenReplayJob";
 import type { OrganizationSummary } from "./OrganizationSummary";
 import type { PassphraseChange } from "./PassphraseChange";
@@ -176,6 +177,7 @@ export type Commands = {
   notification_settings: { args: Record<string, never>; result: NotificationSettings };
   set_notifications_muted: { args: { muted: boolean }; result: NotificationSettings };
   set_subscription_muted: { args: { subscription_id: string; muted: boolean }; result: NotificationSettings };
+  set_incident_reminders_muted: { args: { muted: boolean }; result: NotificationSettings };
   list_profiles: { args: Record<string, never>; result: Array<Profile> };
   save_profile: { args: { draft: ProfileDraft }; result: Profile };
   remove_profile: { args: { id: string }; result: null };
@@ -218,4 +220,4 @@ export type Commands = {
 
 export type CommandName = keyof Commands;
 
-export const COMMAND_NAMES: readonly CommandName[] = ["app_status", "gate_status", "assess_passphrase", "begin_enrollment", "confirm_enrollment", "unlock", "lock", "report_activity", "security_settings", "set_idle_lock_minutes", "set_keyring_enabled", "change_passphrase", "regenerate_recovery_codes", "begin_reenrollment", "confirm_reenrollment", "audit_list", "audit_verify", "audit_export", "query_deliveries", "delivery_detail", "fetch_delivery_content", "failure_groups", "failures_over_time", "at_risk_deliveries", "subscription_health", "filter_options", "sync_status", "start_sync", "cancel_sync", "set_auto_sync", "notification_settings", "set_notifications_muted", "set_subscription_muted", "list_profiles", "save_profile", "remove_profile", "set_active_profile", "test_connection", "test_draft", "sign_in", "sign_out", "replay_plan", "replay_export_manifest", "replay_import_manifest", "replay_start", "replay_pause", "replay_resume", "replay_cancel", "replay_jobs", "replay_job", "replay_settings", "set_replay_settings", "incident_templates", "incident_template_export", "incident_template_import", "incident_template_delete", "incident_create", "incidents", "incident", "incident_update", "incident_tick", "incident_untick", "incident_advance", "incident_note", "incident_preparation", "incident_preparation_tick", "incident_metrics", "incident_attach_evidence", "incident_evidence", "incident_containment", "incident_set_subscription_enabled"];
+export const COMMAND_NAMES: readonly CommandName[] = ["app_status", "gate_status", "assess_passphrase", "begin_enrollment", "confirm_enrollment", "unlock", "lock", "report_activity", "security_settings", "set_idle_lock_minutes", "set_keyring_enabled", "change_passphrase", "regenerate_recovery_codes", "begin_reenrollment", "confirm_reenrollment", "audit_list", "audit_verify", "audit_export", "query_deliveries", "delivery_detail", "fetch_delivery_content", "failure_groups", "failures_over_time", "at_risk_deliveries", "subscription_health", "filter_options", "sync_status", "start_sync", "cancel_sync", "set_auto_sync", "notification_settings", "set_notifications_muted", "set_subscription_muted", "set_incident_reminders_muted", "list_profiles", "save_profile", "remove_profile", "set_active_profile", "test_connection", "test_draft", "sign_in", "sign_out", "replay_plan", "replay_export_manifest", "replay_import_manifest", "replay_start", "replay_pause", "replay_resume", "replay_cancel", "replay_jobs", "replay_job", "replay_settings", "set_replay_settings", "incident_templates", "incident_template_export", "incident_template_import", "incident_template_delete", "incident_create", "incidents", "incident", "incident_update", "incident_tick", "incident_untick", "incident_advance", "incident_note", "incident_preparation", "incident_preparation_tick", "incident_metrics", "incident_attach_evidence", "incident_evidence", "incident_containment", "incident_set_subscription_enabled"];
