@@ -7,21 +7,24 @@
 //!
 //! Clicking through: on Linux and the BSDs the notification carries a default action; when
 //! the operator clicks it, the window is raised and hears [`OPEN_DELIVERIES_EVENT`] with the
-//! subscription, to open its filtered deliveries (a spike), or [`OPEN_REPLAY_EVENT`] with the
-//! job, to open its outcome (a replay that ended). notify-rust has no actions on macOS and
+//! subscription, to open its filtered deliveries (a spike), [`OPEN_REPLAY_EVENT`] with the
+//! job, to open its outcome (a replay that ended), or [`OPEN_INCIDENT_EVENT`] with the
+//! incident (a reminder of an overdue item or a deadline). notify-rust has no actions on macOS and
 //! Windows: there the in-window alert (sent for every spike, `shown_by_os: true`) carries the
 //! click-through.
 
 use std::sync::mpsc;
 use std::time::Duration;
 
-use console_core::ipc::{OpenDeliveries, OpenReplayJob};
+use console_core::ipc::{OpenDeliveries, OpenIncident, OpenReplayJob};
 use console_core::notify::{Notification, Notifier, NotifyError, Opens};
 
 /// The window opens a subscription's deliveries: payload [`OpenDeliveries`].
 pub const OPEN_DELIVERIES_EVENT: &str = "open-deliveries";
 /// The window opens a replay job: payload [`OpenReplayJob`].
 pub const OPEN_REPLAY_EVENT: &str = "open-replay-job";
+/// The window opens an incident: payload [`OpenIncident`].
+pub const OPEN_INCIDENT_EVENT: &str = "open-incident";
 
 /// The application name notifications carry.
 const APP_NAME: &str = "Hook0 Console";
@@ -101,6 +104,7 @@ fn show<R: tauri::Runtime>(
         match n.opens {
             Opens::Deliveries { .. } => "Show deliveries",
             Opens::ReplayJob { .. } => "Show replay",
+            Opens::Incident { .. } => "Show incident",
         },
     );
     // This thread is outside the runtime's workers, so blocking on it is allowed; zbus needs
@@ -147,6 +151,13 @@ fn show<R: tauri::Runtime>(
                 Opens::ReplayJob { job_id } => {
                     app.emit(OPEN_REPLAY_EVENT, OpenReplayJob { profile_id, job_id })
                 }
+                Opens::Incident { incident_id } => app.emit(
+                    OPEN_INCIDENT_EVENT,
+                    OpenIncident {
+                        profile_id,
+                        incident_id,
+                    },
+                ),
             };
             if let Err(error) = told {
                 tracing::warn!(%error, "the window was not told what the notification opens");

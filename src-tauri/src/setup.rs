@@ -30,6 +30,10 @@ const WEBVIEW_DIR: &str = "webview";
 /// How often due automatic syncs are looked for.
 const AUTO_SYNC_CHECK_INTERVAL: std::time::Duration = std::time::Duration::from_secs(30);
 
+/// How often incident reminders (overdue items, deadlines) are looked for: a minute is well
+/// within every threshold (the nearest is 2 h before a deadline), and the check is cheap.
+const REMINDER_CHECK_INTERVAL: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// How often the idle and absolute limits are checked.
 const LOCK_CHECK_INTERVAL: std::time::Duration = std::time::Duration::from_secs(5);
 
@@ -69,6 +73,7 @@ pub fn open_console<R: tauri::Runtime>(app: &mut tauri::App<R>) -> Result<(), Er
     open_window(app, &data_dir)?;
     spawn_lock_timer(app.handle().clone());
     spawn_auto_sync(app.handle().clone());
+    spawn_reminders(app.handle().clone());
     let handle = app.handle().clone();
     tauri::async_runtime::spawn(async move {
         if let Err(error) = start_sandbox(&handle).await {
@@ -115,6 +120,26 @@ fn spawn_auto_sync<R: tauri::Runtime>(app: tauri::AppHandle<R>) {
             };
             if let Err(error) = console.run_due_syncs() {
                 tracing::warn!(%error, "automatic sync could not start");
+            }
+        }
+    });
+}
+
+/// Shows the incident reminders that are due, every minute while unlocked (the check is quiet:
+/// it does not keep the console from idling into its lock).
+fn spawn_reminders<R: tauri::Runtime>(app: tauri::AppHandle<R>) {
+    tauri::async_runtime::spawn(async move {
+        let mut tick = tokio::time::interval(REMINDER_CHECK_INTERVAL);
+        loop {
+            tick.tick().await;
+            let Ok(console) = app.state::<AppState>().console() else {
+                return;
+            };
+            // Blocking (SQLite, the notifier): off the async workers.
+            match tauri::async_runtime::spawn_blocking(move || console.remind_incidents()).await {
+                Ok(Ok(_)) => {}
+                Ok(Err(error)) => tracing::warn!(%error, "incident reminders were not checked"),
+                Err(error) => tracing::warn!(%error, "the incident reminder check stopped"),
             }
         }
     });

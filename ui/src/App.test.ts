@@ -313,6 +313,10 @@ describe("App behind the two-factor gate", () => {
 
     await emit("open-deliveries", { profile_id: SANDBOX.id, subscription_id: sub });
     await waitFor(() => expect(window.location.hash).toBe(`#/deliveries?sub=${sub}&status=failed`));
+
+    const incident = "0193a5f0-3333-7000-8000-000000000003";
+    await emit("open-incident", { profile_id: SANDBOX.id, incident_id: incident });
+    await waitFor(() => expect(window.location.hash).toBe(`#/incidents?id=${incident}`));
   });
 
   it("shows the shell once unlocked, back on the page it was on", async () => {

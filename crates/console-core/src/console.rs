@@ -15,7 +15,11 @@ mod sync_service;
 
 pub use caches::CACHES_DIR;
 pub use explorer::MAX_PAGE_ROWS;
-pub use incidents::{incident_view, template_summary};
+pub use incidents::{
+    ApprovedChange, ContainmentError, action_entry, containment_allowed, containment_audit_action,
+    containment_rule, containment_target, containment_view, incident_view, put_enabled,
+    template_summary,
+};
 pub use replay::ReplaySettings;
 pub use sync_service::{ConsoleEvents, Freshness, NoEvents};
 

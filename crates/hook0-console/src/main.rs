@@ -90,7 +90,7 @@ fn main() -> ExitCode {
             Command::Purge(args) => commands::purge::run(&selection, args),
             Command::Show(args) => commands::show::run(&selection, args).await,
             Command::Replay(command) => commands::replay::run(&selection, command).await,
-            Command::Incident(command) => commands::incident::run(&selection, command),
+            Command::Incident(command) => commands::incident::run(&selection, command).await,
         }
     });
     match result {

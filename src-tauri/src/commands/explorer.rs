@@ -123,3 +123,11 @@ pub async fn set_subscription_muted(
     })
     .await
 }
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn set_incident_reminders_muted(
+    state: State<'_, AppState>,
+    muted: bool,
+) -> Result<NotificationSettings, ErrorDto> {
+    blocking(&state, move |c| c.set_incident_reminders_muted(muted)).await
+}

@@ -1,7 +1,8 @@
 //! The Incidents page's commands: templates, incidents with their checklist and timeline,
-//! the preparation checklist, metrics, status updates, and the report and bundle exports.
-//! Each reads or writes the profile's incident records or delivery cache (SQLite), so they
-//! run on the blocking pool.
+//! the preparation checklist, metrics, containment actions, status updates, and the report
+//! and bundle exports. Each reads or writes the profile's incident records or delivery cache
+//! (SQLite), so they run on the blocking pool — except disabling or enabling a subscription,
+//! which awaits the Hook0 API.
 
 use console_core::ErrorDto;
 use console_core::incident::comms::{Audience, LiveNumbers, StatusDraft};
@@ -12,9 +13,9 @@ use console_core::incident::{
 };
 use console_core::ipc::{
     AttachEvidenceRequest, BundleExport, DraftExport, EvidenceRef, IncidentAdvanceRequest,
-    IncidentListFilter, IncidentListItem, IncidentNoteRequest, IncidentTemplateSummary,
-    IncidentTickRequest, IncidentView, PreparationTickRequest, PreparationView, ReportExport,
-    TemplateFormat, TemplateText,
+    IncidentContainmentView, IncidentListFilter, IncidentListItem, IncidentNoteRequest,
+    IncidentTemplateSummary, IncidentTickRequest, IncidentView, PreparationTickRequest,
+    PreparationView, ReportExport, SubscriptionContainmentRequest, TemplateFormat, TemplateText,
 };
 use tauri::State;
 use uuid::Uuid;
@@ -155,6 +156,25 @@ pub async fn incident_evidence(
     evidence: EvidenceRef,
 ) -> Result<EvidenceSnapshot, ErrorDto> {
     blocking(&state, move |c| c.incident_evidence(evidence)).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn incident_containment(
+    state: State<'_, AppState>,
+    incident_id: Uuid,
+) -> Result<IncidentContainmentView, ErrorDto> {
+    blocking(&state, move |c| c.incident_containment(incident_id)).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn incident_set_subscription_enabled(
+    state: State<'_, AppState>,
+    request: SubscriptionContainmentRequest,
+) -> Result<IncidentContainmentView, ErrorDto> {
+    state
+        .console()?
+        .incident_set_subscription_enabled(request)
+        .await
 }
 
 #[tauri::command(rename_all = "snake_case")]

@@ -15,6 +15,7 @@ import type { CacheChanged } from "./bindings/CacheChanged";
 import type { ErrorDetail } from "./bindings/ErrorDetail";
 import type { ErrorDto } from "./bindings/ErrorDto";
 import type { OpenDeliveries } from "./bindings/OpenDeliveries";
+import type { OpenIncident } from "./bindings/OpenIncident";
 import type { OpenReplayJob } from "./bindings/OpenReplayJob";
 import type { SpikeAlert } from "./bindings/SpikeAlert";
 import type { GateStatus } from "./bindings/GateStatus";
@@ -26,6 +27,7 @@ export type {
   ErrorCode,
   ErrorDto,
   OpenDeliveries,
+  OpenIncident,
   OpenReplayJob,
   ReplayUpdate,
   SpikeAlert,
@@ -193,7 +195,8 @@ export async function call<K extends CommandName>(
  * sync; `sync-changed` carries a profile's sync progress and connectivity; `failure-spike` a
  * failure spike found after a sync. `lock-changed` carries the gate's new state when the
  * console locks itself (idle, absolute limit) or is locked from elsewhere. `open-deliveries`
- * follows a click on a failure-spike notification, `open-replay-job` a click on a replay's. `replay-progress` carries a replay job's
+ * follows a click on a failure-spike notification, `open-replay-job` a click on a replay's,
+ * `open-incident` a click on an incident reminder. `replay-progress` carries a replay job's
  * progress, and its phase changes (sending, verifying, done, stopped).
  */
 export interface AppEvents {
@@ -201,6 +204,7 @@ export interface AppEvents {
   "failure-spike": SpikeAlert;
   "lock-changed": GateStatus;
   "open-deliveries": OpenDeliveries;
+  "open-incident": OpenIncident;
   "open-replay-job": OpenReplayJob;
   "replay-progress": ReplayUpdate;
   "sync-changed": SyncStatus;

@@ -261,6 +261,29 @@ impl ApiClient {
         self.execute(&call).await
     }
 
+    /// PUTs a JSON body. Paced, and retried like a read: a PUT replaces the resource with the
+    /// same body each time, so sending it twice leaves what sending it once does.
+    pub async fn put(
+        &self,
+        relative: &str,
+        body: &serde_json::Value,
+    ) -> Result<RawResponse, ApiError> {
+        let body = serde_json::to_vec(body).map_err(|e| ApiError::Decode {
+            url: self.display_url(relative),
+            reason: format!("cannot encode the request body: {e}"),
+        })?;
+        let call = Call {
+            method: Method::PUT,
+            url: self.base.endpoint(relative)?,
+            shown: self.display_url(relative),
+            query: &[],
+            body: Some(body),
+            idempotency: Idempotency::Idempotent,
+            auth_override: None,
+        };
+        self.execute(&call).await
+    }
+
     fn display_url(&self, relative: &str) -> String {
         format!("{}{}", self.base, relative.trim_start_matches('/'))
     }

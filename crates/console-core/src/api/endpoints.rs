@@ -1,4 +1,4 @@
-//! The Hook0 endpoints the console reads, and replay.
+//! The Hook0 endpoints the console reads, replay, and enabling or disabling a subscription.
 //!
 //! Paths and query parameters are those of the captured real server (`samples/index.json`).
 //! Bodies decode into `hook0_client`'s generated models, each checked against the captured
@@ -13,7 +13,7 @@ use hook0_client::generated::{
 use uuid::Uuid;
 
 use super::retry::Idempotency;
-use super::{ApiClient, ApiError};
+use super::{ApiClient, ApiError, SubscriptionRead};
 use crate::record::{EventRecord, RecordError, ResponseRecord};
 
 /// A model that did not validate is a decode error of the URL it came from.
@@ -61,6 +61,31 @@ impl ApiClient {
     /// `GET subscriptions?application_id=`.
     pub async fn subscriptions(&self, application_id: Uuid) -> Result<Vec<Subscription>, ApiError> {
         self.get_json("subscriptions", &app(application_id)).await
+    }
+
+    /// `GET subscriptions/{id}?application_id=`: one subscription, with the JSON it came in
+    /// (what a full-body update is made from).
+    pub async fn subscription(
+        &self,
+        application_id: Uuid,
+        subscription_id: Uuid,
+    ) -> Result<SubscriptionRead, ApiError> {
+        let path = format!("subscriptions/{subscription_id}");
+        let response = self.get(&path, &app(application_id)).await?;
+        SubscriptionRead::from_body(&format!("{}{path}", self.base()), &response.body)
+    }
+
+    /// `PUT subscriptions/{id}` with `current`'s every field and `is_enabled` set: the
+    /// subscription as Hook0 now holds it. Disabling makes Hook0 fail every unfinished
+    /// attempt of the subscription at once; enabling does not bring them back.
+    pub async fn set_subscription_enabled(
+        &self,
+        current: &SubscriptionRead,
+        is_enabled: bool,
+    ) -> Result<Subscription, ApiError> {
+        let path = format!("subscriptions/{}", current.subscription.subscription_id);
+        let response = self.put(&path, &current.update_body(is_enabled)).await?;
+        super::client::decode_json(&format!("{}{path}", self.base()), &response.body)
     }
 
     /// `GET events?application_id=`: the latest 100 events only, without payloads (the API

@@ -8,7 +8,8 @@
 //!
 //! - [`client`]: transport, pacing ([`Pacing`]), retries ([`RetryPolicy`]), credentials.
 //! - endpoint methods on [`ApiClient`]: organizations, applications, event types,
-//!   subscriptions, events, attempts, responses, replay.
+//!   subscriptions (read, and enabled or disabled by a full-body update), events, attempts,
+//!   responses, replay.
 //! - [`AttemptPager`]: the Link-cursor walk; [`CompleteWalk`]: the walk that cannot skip
 //!   rows tied on `created_at`.
 
@@ -24,6 +25,7 @@ mod login;
 mod pacing;
 mod probe;
 mod retry;
+mod subscription;
 
 pub use crate::record::{EventRecord, Payload, ResponseBody, ResponseRecord};
 pub use attempts::{AttemptFilter, AttemptPager, PAGE_SIZE, Page, parse_page};
@@ -41,3 +43,4 @@ pub use login::{LoginError, log_in};
 pub use pacing::{Pacing, RequestRate};
 pub use probe::{ApplicationSummary, ConnectionReport, OrganizationSummary, probe_connection};
 pub use retry::{Idempotency, RetryPolicy};
+pub use subscription::SubscriptionRead;

@@ -81,6 +81,12 @@ named_enum! {
         BulkReplay => "bulk_replay",
         /// An incident changed (step, notes, status).
         IncidentChanged => "incident_changed",
+        /// A subscription was disabled from an incident (targets: profile, incident,
+        /// subscription, application; parameters: the step-up digest).
+        SubscriptionDisabled => "subscription_disabled",
+        /// A subscription was enabled again from an incident (targets and parameters as for
+        /// [`AuditAction::SubscriptionDisabled`]).
+        SubscriptionEnabled => "subscription_enabled",
         /// An incident's report or sealed bundle was written to a file.
         IncidentExported => "incident_exported",
         /// The audit log was exported.

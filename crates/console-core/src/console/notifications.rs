@@ -1,7 +1,8 @@
 //! Failure-spike notifications: after each successful background sync, the profile's cache is
 //! checked for spikes ([`crate::notify`]), and each new one goes to the notifier — or, when
-//! the notifier fails, to the window. Settings: mute the profile, or single subscriptions;
-//! kept in the profile list (not secret); every change is recorded.
+//! the notifier fails, to the window. Settings: mute the profile, or single subscriptions,
+//! and (apart) the profile's incident reminders (see `incidents::signals`); kept in the
+//! profile list (not secret); every change is recorded.
 
 use std::sync::Arc;
 
@@ -76,11 +77,26 @@ impl Console {
     pub fn notification_settings(&self) -> Result<NotificationSettings, ErrorDto> {
         let id = self.active_profile_id()?;
         let profile = self.profiles()?.get(id)?;
+        let incident_reminders_muted = self.profiles()?.incident_reminders_muted(profile.id)?;
         Ok(NotificationSettings {
             profile_id: profile.id,
             muted: profile.notifications_muted,
             muted_subscriptions: profile.muted_subscriptions,
+            incident_reminders_muted,
         })
+    }
+
+    /// Mutes or unmutes the active profile's incident reminders (overdue checklist items,
+    /// approaching deadlines); failure spikes keep their own switch.
+    pub fn set_incident_reminders_muted(
+        &self,
+        muted: bool,
+    ) -> Result<NotificationSettings, ErrorDto> {
+        let profile = self.active_profile_id()?;
+        self.profiles()?
+            .set_incident_reminders_muted(profile, muted)?;
+        self.record_setting(profile, format!("incident_reminders_muted={muted}"))?;
+        self.notification_settings()
     }
 
     /// Mutes or unmutes the active profile's notifications.

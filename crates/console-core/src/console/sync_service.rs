@@ -5,7 +5,9 @@
 //! window the cache changed, at most once a second. A sync that cannot reach the API marks the
 //! profile offline, so the explorer says it is showing the cache as of the last completed
 //! sync. Locking the console cancels running syncs (see `caches`). A sync that completes is
-//! followed by the failure-spike check (see `notifications`).
+//! followed by the failure-spike check (see `notifications`); any sync that ends, finished or
+//! not, puts what it stored in each open incident's scope on that incident's timeline (see
+//! `incidents::signals`).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -16,6 +18,7 @@ use rusqlite::OptionalExtension as _;
 use uuid::Uuid;
 
 use super::Console;
+use super::incidents::SyncOutcome;
 use crate::error::{ErrorCode, ErrorDto};
 use crate::ipc::{CacheChanged, ReplayUpdate, SpikeAlert, SyncState, SyncStatus};
 use crate::sync::{Cancel, Progress, SyncOptions};
@@ -266,6 +269,9 @@ impl Console {
             retention_days,
             ..SyncOptions::default()
         };
+        // Where the cache stood: incidents hear about what this sync stores after it.
+        let mark = self.attempt_mark_of(profile);
+        let started_at = Utc::now();
         let last_told = Mutex::new(Instant::now());
         let console = Arc::clone(&self);
         let mut sink = move |progress: &Progress| {
@@ -300,6 +306,23 @@ impl Console {
                 Ok(Ok(_)) => {}
                 Ok(Err(error)) => tracing::warn!(%error, "failure spikes were not checked"),
                 Err(error) => tracing::warn!(%error, "the failure-spike check stopped"),
+            }
+        }
+        if let Some(mark) = mark {
+            let outcome = SyncOutcome {
+                started_at,
+                ended_at: Utc::now(),
+                error: outcome.as_ref().err().map(|e| e.code),
+            };
+            let console = Arc::clone(&self);
+            let recorded = tokio::task::spawn_blocking(move || {
+                console.record_sync_on_incidents(profile, mark, &outcome)
+            })
+            .await;
+            match recorded {
+                Ok(Ok(_)) => {}
+                Ok(Err(error)) => tracing::warn!(%error, "the sync was not put on incidents"),
+                Err(error) => tracing::warn!(%error, "putting the sync on incidents stopped"),
             }
         }
         if let Ok(mut slots) = self.slots() {
@@ -362,6 +385,18 @@ impl Console {
         Ok(value
             .and_then(|v| DateTime::parse_from_rfc3339(&v).ok())
             .map(|t| t.to_utc()))
+    }
+
+    /// The cache's last attempt row now (`None` when it cannot be read: the sync then goes
+    /// on, and only its incident entries are lost).
+    fn attempt_mark_of(&self, profile: Uuid) -> Option<i64> {
+        match self.with_reader_of(profile, |r| crate::query::attempt_mark(r.conn())) {
+            Ok(mark) => Some(mark),
+            Err(error) => {
+                tracing::warn!(%error, "this sync will not be put on incidents");
+                None
+            }
+        }
     }
 
     fn mark_completed(&self, profile: Uuid) -> Result<(), ErrorDto> {

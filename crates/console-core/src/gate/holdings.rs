@@ -54,6 +54,21 @@ impl Gate {
         Ok(key)
     }
 
+    /// The key of a profile's cache if one was made, without counting as activity: for
+    /// background work (reminders every minute must not keep the console from idling into its
+    /// lock). `locked` while locked; never makes a key.
+    pub fn known_cache_key_quietly(&mut self, profile: Uuid) -> Result<Option<CacheKey>, ErrorDto> {
+        self.require_unlocked_quietly()?;
+        let Some(unlocked) = self.unlocked_quietly() else {
+            return Ok(None);
+        };
+        Ok(unlocked
+            .secrets
+            .cache_keys
+            .contains_key(&profile.to_string())
+            .then(|| unlocked.secrets.cache_key(profile)))
+    }
+
     /// Forgets everything kept for a removed profile.
     pub fn forget_profile(&mut self, profile: Uuid) -> Result<(), ErrorDto> {
         let unlocked = self.unlocked()?;

@@ -194,6 +194,14 @@ impl Gate {
         }
     }
 
+    /// The unlocked state without counting as activity (background work), `None` otherwise.
+    pub(crate) fn unlocked_quietly(&mut self) -> Option<&mut Unlocked> {
+        match &mut self.state {
+            State::Unlocked(unlocked) => Some(unlocked),
+            _ => None,
+        }
+    }
+
     /// Refuses unless unlocked, without counting as activity (background work asking).
     pub fn require_unlocked_quietly(&mut self) -> Result<(), ErrorDto> {
         match self.lock_state() {

@@ -53,6 +53,10 @@ pub enum GuardedAction {
     EnableKeyring,
     /// Let a one-event replay start without a code.
     WaiveSingleReplayStepUp,
+    /// Stop Hook0 delivering to a subscription (an incident's containment).
+    DisableSubscription,
+    /// Let Hook0 deliver to a subscription again (an incident's recovery).
+    EnableSubscription,
     /// Write an incident's sealed bundle: it holds evidence snapshots (customer payloads)
     /// in plain form, outside the encrypted records.
     IncidentBundleExport,
@@ -60,7 +64,7 @@ pub enum GuardedAction {
 
 impl GuardedAction {
     /// Every guarded action.
-    pub const ALL: [Self; 11] = [
+    pub const ALL: [Self; 13] = [
         Self::BulkReplay,
         Self::Purge,
         Self::Erase,
@@ -71,6 +75,8 @@ impl GuardedAction {
         Self::DisableKeyring,
         Self::EnableKeyring,
         Self::WaiveSingleReplayStepUp,
+        Self::DisableSubscription,
+        Self::EnableSubscription,
         Self::IncidentBundleExport,
     ];
 
@@ -87,6 +93,8 @@ impl GuardedAction {
             Self::DisableKeyring => "disable_keyring",
             Self::EnableKeyring => "enable_keyring",
             Self::WaiveSingleReplayStepUp => "waive_single_replay_step_up",
+            Self::DisableSubscription => "disable_subscription",
+            Self::EnableSubscription => "enable_subscription",
             Self::IncidentBundleExport => "incident_bundle_export",
         }
     }

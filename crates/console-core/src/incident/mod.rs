@@ -8,6 +8,7 @@
 //! - [`IncidentStore`] — one encrypted file per profile, apart from the delivery cache (the
 //!   cache can be rebuilt or deleted, incident records must survive that);
 //! - [`metrics`] — time to detect, acknowledge, contain, recover and close;
+//! - [`reminder`] — which overdue items and approaching deadlines to remind of;
 //! - [`report`] — the incident report (Markdown, self-contained HTML, JSON) and
 //!   [`bundle`] — the sealed bundle of report, evidence and audit records, and its check.
 //!
@@ -23,6 +24,7 @@ pub mod metrics;
 pub mod model;
 pub mod phase;
 pub mod preparation;
+pub mod reminder;
 pub mod report;
 mod store;
 pub mod template;

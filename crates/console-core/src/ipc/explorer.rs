@@ -4,6 +4,7 @@
 //! Queries answer from the cache only, so they work with the network unplugged; the one call
 //! that goes online on purpose is fetching a delivery's missing payload or response.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use uuid::Uuid;
@@ -59,6 +60,10 @@ pub struct SpikeAlert {
     pub profile_id: Uuid,
     /// The subscription whose failures spiked.
     pub subscription_id: Uuid,
+    /// Its application.
+    pub application_id: Uuid,
+    /// The first failed attempt of the recent window (the spike's first signal).
+    pub first_failure_at: DateTime<Utc>,
     /// Its description, or its target URL.
     pub subscription: String,
     /// Failed attempts in the recent window.
@@ -82,6 +87,9 @@ pub struct NotificationSettings {
     pub muted: bool,
     /// Subscriptions whose spikes are not notified.
     pub muted_subscriptions: Vec<Uuid>,
+    /// No incident reminders (overdue checklist items, approaching deadlines) for this
+    /// profile.
+    pub incident_reminders_muted: bool,
 }
 
 /// Sent with `open-deliveries` when the operator clicks a failure-spike notification: the
@@ -101,4 +109,13 @@ pub struct OpenReplayJob {
     pub profile_id: Uuid,
     /// The job.
     pub job_id: Uuid,
+}
+
+/// A click on an incident reminder: the window opens the incident.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct OpenIncident {
+    /// The profile whose records hold the incident.
+    pub profile_id: Uuid,
+    /// The incident.
+    pub incident_id: Uuid,
 }

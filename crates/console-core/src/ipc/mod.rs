@@ -6,6 +6,7 @@ mod evidence;
 mod explorer;
 mod gate;
 mod incident;
+mod incident_containment;
 mod replay;
 
 use serde::{Deserialize, Serialize};
@@ -14,8 +15,8 @@ use uuid::Uuid;
 
 pub use evidence::{AttachEvidenceRequest, EvidenceRef, EvidenceSource, MAX_EVIDENCE_DELIVERIES};
 pub use explorer::{
-    CacheChanged, NotificationSettings, OpenDeliveries, OpenReplayJob, SpikeAlert, SyncState,
-    SyncStatus,
+    CacheChanged, NotificationSettings, OpenDeliveries, OpenIncident, OpenReplayJob, SpikeAlert,
+    SyncState, SyncStatus,
 };
 pub use gate::{
     AuditExport, AuditIntegrity, EnrollmentOffer, GateStatus, KeyringReport, PassphraseChange,
@@ -26,6 +27,10 @@ pub use incident::{
     IncidentListItem, IncidentNoteKind, IncidentNoteRequest, IncidentTemplateSummary,
     IncidentTickRequest, IncidentView, PhaseChecklist, PreparationTickRequest, PreparationView,
     ReportExport, TemplateFormat, TemplateText,
+};
+pub use incident_containment::{
+    ContainmentAction, ContainmentSubscription, IncidentContainmentView,
+    SubscriptionContainmentRequest,
 };
 pub use replay::{
     JOB_DETAIL_ENTRIES, ManifestExport, PLAN_PREVIEW_EVENTS, ReplayJobDetail, ReplayPhase,
@@ -130,6 +135,7 @@ macro_rules! commands {
             export_if_named::<SpikeAlert>(cfg)?;
             export_if_named::<OpenDeliveries>(cfg)?;
             export_if_named::<OpenReplayJob>(cfg)?;
+            export_if_named::<OpenIncident>(cfg)?;
             export_if_named::<GateStatus>(cfg)?;
             export_if_named::<ReplayUpdate>(cfg)?;
             Ok(())
@@ -192,6 +198,7 @@ commands! {
     notification_settings() -> NotificationSettings;
     set_notifications_muted(muted: bool) -> NotificationSettings;
     set_subscription_muted(subscription_id: Uuid, muted: bool) -> NotificationSettings;
+    set_incident_reminders_muted(muted: bool) -> NotificationSettings;
     list_profiles() -> Vec<Profile>;
     save_profile(draft: ProfileDraft) -> Profile;
     remove_profile(id: Uuid) -> ();
@@ -228,6 +235,8 @@ commands! {
     incident_metrics() -> MetricsSummary;
     incident_attach_evidence(request: AttachEvidenceRequest) -> Evidence;
     incident_evidence(evidence: EvidenceRef) -> EvidenceSnapshot;
+    incident_containment(incident_id: Uuid) -> IncidentContainmentView;
+    incident_set_subscription_enabled(request: SubscriptionContainmentRequest) -> IncidentContainmentView;
     incident_export_report(incident_id: Uuid, format: ReportFormat) -> ReportExport;
     incident_export_bundle(incident_id: Uuid, code: String) -> BundleExport;
     incident_status_draft(incident_id: Uuid, audience: Audience) -> StatusDraft;

@@ -17,11 +17,16 @@
 //! check found it quiet at least one window after the notice, or 6 hours after it as a
 //! reminder ([`announce`]).
 //!
+//! Incident reminders (overdue checklist items, approaching deadlines) go through the same
+//! [`Notifier`]; what is due is decided in [`crate::incident::reminder`].
+//!
 //! Invariant: a [`Notification`] carries counts and names (subscription description or the
-//! target's host and path, profile name) only — never payloads, response bodies, headers or a
-//! target URL's query.
+//! target's host and path, profile name, an incident's severity and checklist item) only —
+//! never payloads, response bodies, headers, a target URL's query, an incident's title or
+//! notes (notifications show on the lock screen).
 
 pub mod announce;
+mod reminder_text;
 pub mod spike;
 mod text;
 
@@ -57,6 +62,11 @@ pub enum Opens {
     ReplayJob {
         /// The job.
         job_id: Uuid,
+    },
+    /// An incident (a reminder of its checklist).
+    Incident {
+        /// The incident.
+        incident_id: Uuid,
     },
 }
 

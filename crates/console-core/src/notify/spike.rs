@@ -110,6 +110,10 @@ impl Counts {
 pub struct Spike {
     /// The subscription.
     pub subscription_id: Uuid,
+    /// Its application.
+    pub application_id: Uuid,
+    /// The first failed attempt of the recent window: the spike's first signal.
+    pub first_failure_at: DateTime<Utc>,
     /// Its description, or its target's host and path (never the query: it may hold a
     /// credential), or its id when neither is cached.
     pub subscription: String,
@@ -135,7 +139,7 @@ pub fn detect_spikes(
     let baseline_start = window_start - i64::from(rule.baseline_hours) * 60 * MICROS_PER_MINUTE;
 
     let mut spikes = Vec::new();
-    for (subscription, recent) in recent_counts(conn, window_start, end)? {
+    for (subscription, (recent, first_failed)) in recent_counts(conn, window_start, end)? {
         if recent.failed < u64::from(rule.min_failures) {
             continue;
         }
@@ -145,9 +149,12 @@ pub fn detect_spikes(
         let covered = (window_start - covered_from).max(window_us);
         let baseline_failures = baseline.failed as f64 * window_us as f64 / covered as f64;
         if rule.is_spike(recent, baseline_failures, baseline.rate()) {
-            let (subscription_id, subscription) = describe(conn, subscription)?;
+            let (subscription_id, application_id, subscription) = describe(conn, subscription)?;
             spikes.push(Spike {
                 subscription_id,
+                application_id,
+                first_failure_at: DateTime::from_timestamp_micros(first_failed)
+                    .unwrap_or(now - rule.window()),
                 subscription,
                 failures: u32::try_from(recent.failed).unwrap_or(u32::MAX),
                 attempts: u32::try_from(recent.ended).unwrap_or(u32::MAX),
@@ -160,23 +167,29 @@ pub fn detect_spikes(
     Ok(spikes)
 }
 
-/// Failed and ended attempts per subscription (row id) created in `(from, to]`.
+/// Failed and ended attempts per subscription (row id) created in `(from, to]`, with the
+/// creation of the first failed one (`i64::MAX` when none failed).
 fn recent_counts(
     conn: &Connection,
     from: i64,
     to: i64,
-) -> Result<BTreeMap<i64, Counts>, QueryError> {
+) -> Result<BTreeMap<i64, (Counts, i64)>, QueryError> {
     let mut stmt = conn.prepare_cached(
-        "SELECT subscription_id, status FROM attempt INDEXED BY attempt_time
+        "SELECT subscription_id, status, created_at FROM attempt INDEXED BY attempt_time
          WHERE created_at > ?1 AND created_at <= ?2",
     )?;
     let mut rows = stmt.query((from, to))?;
-    let mut counts: BTreeMap<i64, Counts> = BTreeMap::new();
+    let mut counts: BTreeMap<i64, (Counts, i64)> = BTreeMap::new();
     while let Some(row) = rows.next()? {
         let status: i64 = row.get(1)?;
-        let c = counts.entry(row.get(0)?).or_default();
+        let (c, first) = counts
+            .entry(row.get(0)?)
+            .or_insert((Counts::default(), i64::MAX));
         c.failed += u64::from(status == FAILED);
         c.ended += u64::from(status == FAILED || status == SUCCESSFUL);
+        if status == FAILED {
+            *first = (*first).min(row.get(2)?);
+        }
     }
     Ok(counts)
 }
@@ -238,15 +251,24 @@ fn covered_since(conn: &Connection, subscription: i64) -> Result<i64, QueryError
     Ok(oldest.unwrap_or(i64::MIN).max(created.unwrap_or(i64::MIN)))
 }
 
-/// A subscription's id and label.
-fn describe(conn: &Connection, subscription: i64) -> Result<(Uuid, String), QueryError> {
-    let (uuid, description, url): (Vec<u8>, Option<String>, Option<String>) = conn
-        .prepare_cached("SELECT uuid, description, target_url FROM subscription WHERE id = ?1")?
-        .query_row([subscription], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-    let id = Uuid::from_slice(&uuid).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Blob, Box::new(e))
-    })?;
-    Ok((id, label(description, url, id)))
+/// A subscription's id, its application's id and its label.
+fn describe(conn: &Connection, subscription: i64) -> Result<(Uuid, Uuid, String), QueryError> {
+    let (uuid, app, description, url): (Vec<u8>, Vec<u8>, Option<String>, Option<String>) = conn
+        .prepare_cached(
+            "SELECT s.uuid, a.uuid, s.description, s.target_url
+             FROM subscription s JOIN application a ON a.id = s.application_id
+             WHERE s.id = ?1",
+        )?
+        .query_row([subscription], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })?;
+    let parse = |col: usize, bytes: &[u8]| {
+        Uuid::from_slice(bytes).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(col, rusqlite::types::Type::Blob, Box::new(e))
+        })
+    };
+    let id = parse(0, &uuid)?;
+    Ok((id, parse(1, &app)?, label(description, url, id)))
 }
 
 /// A subscription's description, else its target's host and path, else its id.

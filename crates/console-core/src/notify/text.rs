@@ -34,6 +34,8 @@ impl SpikeAlert {
         Self {
             profile_id,
             subscription_id: spike.subscription_id,
+            application_id: spike.application_id,
+            first_failure_at: spike.first_failure_at,
             subscription: spike.subscription.clone(),
             failures: spike.failures,
             attempts: spike.attempts,

@@ -40,6 +40,9 @@ pub(super) struct StoredProfile {
     /// Subscriptions whose failure spikes are not notified.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub muted_subscriptions: Vec<Uuid>,
+    /// No incident reminders (overdue items, deadlines) for this profile.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub incident_reminders_muted: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

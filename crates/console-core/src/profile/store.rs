@@ -138,6 +138,7 @@ impl ProfileStore {
                         auto_sync_minutes: None,
                         notifications_muted: false,
                         muted_subscriptions: Vec::new(),
+                        incident_reminders_muted: false,
                     }],
                 };
                 file.write(path)?;
@@ -210,6 +211,7 @@ impl ProfileStore {
             sign_in_email,
             auto_sync_minutes: kept.as_ref().and_then(|k| k.auto_sync_minutes),
             notifications_muted: kept.as_ref().is_some_and(|k| k.notifications_muted),
+            incident_reminders_muted: kept.as_ref().is_some_and(|k| k.incident_reminders_muted),
             muted_subscriptions: kept.map(|k| k.muted_subscriptions).unwrap_or_default(),
         };
         self.commit(|file| {
@@ -499,6 +501,25 @@ impl ProfileStore {
         self.commit(|file| {
             if let Some(p) = file.profiles.iter_mut().find(|p| p.id == id) {
                 p.notifications_muted = muted;
+            }
+        })
+    }
+
+    /// Whether a profile's incident reminders are muted.
+    pub fn incident_reminders_muted(&self, id: Uuid) -> Result<bool, ProfileError> {
+        Ok(self.stored(id)?.incident_reminders_muted)
+    }
+
+    /// Mutes (or unmutes) a profile's incident reminders.
+    pub fn set_incident_reminders_muted(
+        &mut self,
+        id: Uuid,
+        muted: bool,
+    ) -> Result<(), ProfileError> {
+        self.stored(id)?;
+        self.commit(|file| {
+            if let Some(p) = file.profiles.iter_mut().find(|p| p.id == id) {
+                p.incident_reminders_muted = muted;
             }
         })
     }

@@ -30,6 +30,8 @@ mod options;
 mod page;
 mod plan;
 pub(crate) mod scope;
+mod scope_subscriptions;
+mod since;
 mod walk;
 
 pub use at_risk::{AtRiskDelivery, AtRiskQuery};
@@ -46,3 +48,5 @@ pub use filter::{DeliveryFilter, LabelFilter, SearchScope, ValidFilter};
 pub use health::{SubscriptionHealth, subscription_health};
 pub use options::{FilterOptions, LabelOption, NamedOption, SubscriptionOption, filter_options};
 pub use page::{Direction, Sort, SortKey};
+pub use scope_subscriptions::{ScopeSubscription, scope_subscriptions};
+pub use since::{ScopeCounts, attempt_mark, attempts_since};

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, ensure};
 use console_core::api::{
     Application, EventRecord, EventType, Organization, OrganizationInfo, RequestAttempt,
-    ResponseBody, ResponseRecord, Subscription, parse_page,
+    ResponseBody, ResponseRecord, Subscription, SubscriptionRead, parse_page,
 };
 use hook0_client::generated::{Event, EventWithPayload, Response};
 use reqwest::header::{HeaderMap, HeaderValue, LINK};
@@ -195,5 +195,74 @@ fn captured_pages_parse_with_their_link_cursor() -> Result<()> {
         }
     }
     ensure!(checked >= 4, "checked {checked} captured pages");
+    Ok(())
+}
+
+/// The `PUT` that disables a subscription is the captured request, built from the subscription
+/// as read: the same fields with the same values, plus its (empty) metadata — which a body
+/// without it would erase — and never what the API does not take back (secret, ids, times).
+#[test]
+fn the_disabling_put_body_is_the_captured_request_from_the_subscription_read() -> Result<()> {
+    let index: Value = serde_json::from_slice(&read(&in_repo(), "index.json")?)?;
+    let captured = &index["subscription_update_disable"]["request"]["body"];
+    let Some(captured) = captured.as_object() else {
+        anyhow::bail!("the captured PUT has a body")
+    };
+    // The answer to the PUT is the subscription as read before it, but for `is_enabled`.
+    let url = "subscriptions/5a2a2239-4370-4924-87c3-51941e63b7ef";
+    let read_back =
+        SubscriptionRead::from_body(url, &read(&in_repo(), "subscription_update_disable.json")?)?;
+    let body = read_back.update_body(false);
+    let Some(ours) = body.as_object() else {
+        anyhow::bail!("the body is an object")
+    };
+    for (field, value) in captured {
+        ensure!(
+            ours.get(field) == Some(value),
+            "{field}: {:?} vs {value}",
+            ours.get(field)
+        );
+    }
+    let extra: Vec<&String> = ours.keys().filter(|k| !captured.contains_key(*k)).collect();
+    ensure!(
+        extra == ["metadata"],
+        "only the metadata is added: {extra:?}"
+    );
+    ensure!(
+        ours["metadata"] == serde_json::json!({}),
+        "the metadata as read"
+    );
+
+    // A subscription with metadata and target headers keeps both; enabling flips one field.
+    let read = SubscriptionRead::from_body(url, &read(&in_repo(), "subscription_get.json")?)?;
+    let raw: Value =
+        serde_json::from_slice(&std::fs::read(in_repo().join("subscription_get.json"))?)?;
+    let body = read.update_body(false);
+    ensure!(body["is_enabled"] == false, "disabled");
+    for field in [
+        "application_id",
+        "event_types",
+        "description",
+        "labels",
+        "metadata",
+        "target",
+    ] {
+        ensure!(body[field] == raw[field], "{field} kept as read");
+    }
+    ensure!(
+        body["metadata"]["owner"] == "console" && body["target"]["headers"]["x-custom"] == "hello"
+    );
+    for absent in [
+        "secret",
+        "subscription_id",
+        "created_at",
+        "updated_at",
+        "label_key",
+        "label_value",
+        "dedicated_workers",
+    ] {
+        ensure!(body.get(absent).is_none(), "{absent} is not sent back");
+    }
+    ensure!(read.update_body(true)["is_enabled"] == true, "enabled");
     Ok(())
 }

@@ -845,10 +845,12 @@ fn the_evidence_migration_keeps_every_timeline_entry() -> anyhow::Result<()> {
         let i = s.create(&outage("Acme deliveries fail"), "ana", t(0))?;
         s.add_entry(i.id, &note("first call", Some(t(-5))), "ana", t(1))?;
         s.add_entry(i.id, &note("second call", None), "ana", t(2))?;
-        // Back to the schema before evidence: the migration runs again on the next open.
+        // Back to the schema before evidence (and the reminders after it): the migrations
+        // run again on the next open.
         s.conn().execute_batch(
-            "DROP TABLE evidence;
-             DELETE FROM schema_migration WHERE version = 20261201010000;",
+            "DROP TABLE reminder_sent;
+             DROP TABLE evidence;
+             DELETE FROM schema_migration WHERE version >= 20261201010000;",
         )?;
         (i.id, s.timeline(i.id)?)
     };

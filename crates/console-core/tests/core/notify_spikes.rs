@@ -139,12 +139,21 @@ fn notify_a_young_cache_scales_its_baseline_over_what_it_covers() -> anyhow::Res
         "6 failures with nothing before: {spikes:#?}"
     );
     assert_eq!(spikes[0].baseline_failures, 0.0);
+    // What "Open incident" pre-fills: the application, and the window's first failure.
+    assert_eq!(spikes[0].application_id, f.app);
+    assert_eq!(
+        spikes[0].first_failure_at,
+        now() - Duration::hours(1) + Duration::seconds(10),
+        "the first of the six failures, 10 s into the window"
+    );
     Ok(())
 }
 
 fn spike(sub: Uuid) -> Spike {
     Spike {
         subscription_id: sub,
+        application_id: Uuid::nil(),
+        first_failure_at: now() - chrono::Duration::minutes(40),
         subscription: "Billing".into(),
         failures: 12,
         attempts: 20,

@@ -4,6 +4,7 @@
 mod crash;
 mod incident;
 mod incident_bundle;
+mod incident_containment;
 mod incident_vault;
 mod replay;
 mod retention;

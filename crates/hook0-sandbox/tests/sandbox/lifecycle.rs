@@ -433,3 +433,54 @@ async fn the_background_worker_delivers_without_help() -> Result<()> {
     }
     Err(anyhow!("the worker did not deliver within 5 s"))
 }
+
+/// Hook0's update takes the whole subscription: a body without its required fields is refused
+/// as an unreadable JSON payload (400 `JsonPayload`, not a 422), labels given both ways are
+/// refused as ambiguous, and in both cases the subscription is left as it was.
+#[tokio::test]
+async fn a_partial_update_body_is_refused_and_changes_nothing() -> Result<()> {
+    let s = setup(options()).await?;
+    let sub = s.matching[0];
+    let path = format!("subscriptions/{sub}?application_id={}", s.app);
+    let before = s.sb.get_json(&path).await?;
+
+    let partial =
+        s.sb.put(
+            &format!("subscriptions/{sub}"),
+            &json!({ "application_id": s.app, "is_enabled": false }),
+        )
+        .await?;
+    ensure!(partial.status == 400, "partial body: {}", partial.status);
+    ensure!(
+        partial.json()?["id"] == "JsonPayload",
+        "JsonPayload: {}",
+        partial.text()
+    );
+
+    let ambiguous =
+        s.sb.put(
+            &format!("subscriptions/{sub}"),
+            &json!({
+                "application_id": s.app,
+                "is_enabled": false,
+                "event_types": before["event_types"],
+                "labels": before["labels"],
+                "label_key": before["label_key"],
+                "label_value": before["label_value"],
+                "target": before["target"],
+            }),
+        )
+        .await?;
+    ensure!(ambiguous.status == 400, "ambiguous: {}", ambiguous.status);
+    ensure!(
+        ambiguous.json()?["id"] == "LabelsAmbiguity",
+        "{}",
+        ambiguous.text()
+    );
+
+    ensure!(
+        s.sb.get_json(&path).await? == before,
+        "a refused update leaves the subscription as it was"
+    );
+    Ok(())
+}

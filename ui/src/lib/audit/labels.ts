@@ -27,6 +27,8 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   bulk_replay: "Bulk replay",
   incident_changed: "Incident changed",
   incident_exported: "Incident exported",
+  subscription_disabled: "Subscription disabled",
+  subscription_enabled: "Subscription re-enabled",
   audit_exported: "Audit log exported",
   settings_changed: "Settings changed",
   passphrase_changed: "Passphrase changed",
@@ -72,7 +74,17 @@ export const ACTION_GROUPS: readonly { label: string; actions: readonly AuditAct
     ],
   },
   { label: "Local data", actions: ["sync_started", "sync_finished", "purge", "erase"] },
-  { label: "Replays and incidents", actions: ["replay", "bulk_replay", "incident_changed", "incident_exported"] },
+  {
+    label: "Replays and incidents",
+    actions: [
+      "replay",
+      "bulk_replay",
+      "incident_changed",
+      "incident_exported",
+      "subscription_disabled",
+      "subscription_enabled",
+    ],
+  },
   { label: "Console", actions: ["settings_changed", "audit_exported", "audit_chain_broken"] },
 ];
 

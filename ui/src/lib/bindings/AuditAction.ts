@@ -2,4 +2,4 @@
 /**
  * Every kind of operator action the console records.
  */
-export type AuditAction = "enroll" | "unlock_succeeded" | "unlock_failed" | "lockout" | "lock" | "profile_added" | "profile_changed" | "profile_removed" | "profile_signed_in" | "profile_signed_out" | "sync_started" | "sync_finished" | "purge" | "erase" | "replay" | "bulk_replay" | "incident_changed" | "incident_exported" | "audit_exported" | "settings_changed" | "passphrase_changed" | "recovery_codes_regenerated" | "reenroll" | "step_up_failed" | "audit_chain_broken";
+export type AuditAction = "enroll" | "unlock_succeeded" | "unlock_failed" | "lockout" | "lock" | "profile_added" | "profile_changed" | "profile_removed" | "profile_signed_in" | "profile_signed_out" | "sync_started" | "sync_finished" | "purge" | "erase" | "replay" | "bulk_replay" | "incident_changed" | "subscription_disabled" | "subscription_enabled" | "incident_exported" | "audit_exported" | "settings_changed" | "passphrase_changed" | "recovery_codes_regenerated" | "reenroll" | "step_up_failed" | "audit_chain_broken";

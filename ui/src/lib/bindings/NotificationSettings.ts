@@ -14,4 +14,9 @@ muted: boolean,
 /**
  * Subscriptions whose spikes are not notified.
  */
-muted_subscriptions: Array<string>, };
+muted_subscriptions: Array<string>, 
+/**
+ * No incident reminders (overdue checklist items, approaching deadlines) for this
+ * profile.
+ */
+incident_reminders_muted: boolean, };

@@ -13,6 +13,14 @@ profile_id: string,
  */
 subscription_id: string, 
 /**
+ * Its application.
+ */
+application_id: string, 
+/**
+ * The first failed attempt of the recent window (the spike's first signal).
+ */
+first_failure_at: string, 
+/**
  * Its description, or its target URL.
  */
 subscription: string, 

@@ -23,6 +23,8 @@ import type { ChecklistItem } from "./ChecklistItem";
 import type { ChecklistItemView } from "./ChecklistItemView";
 import type { ConnectionReport } from "./ConnectionReport";
 import type { ConnectionState } from "./ConnectionState";
+import type { ContainmentAction } from "./ContainmentAction";
+import type { ContainmentSubscription } from "./ContainmentSubscription";
 import type { Content } from "./Content";
 import type { ContentStatus } from "./ContentStatus";
 import type { DeliveryDetail } from "./DeliveryDetail";
@@ -61,6 +63,7 @@ import type { FilterOptions } from "./FilterOptions";
 import type { GateStatus } from "./GateStatus";
 import type { Incident } from "./Incident";
 import type { IncidentAdvanceRequest } from "./IncidentAdvanceRequest";
+import type { IncidentContainmentView } from "./IncidentContainmentView";
 import type { IncidentKind } from "./IncidentKind";
 import type { IncidentListFilter } from "./IncidentListFilter";
 import type { IncidentListItem } from "./IncidentListItem";
@@ -88,6 +91,7 @@ import type { NamedOption } from "./NamedOption";
 import type { NewIncident } from "./NewIncident";
 import type { NotificationSettings } from "./NotificationSettings";
 import type { OpenDeliveries } from "./OpenDeliveries";
+import type { OpenIncident } from "./OpenIncident";
 import type { OpenReplayJob } from "./OpenReplayJob";
 import type { OrganizationSummary } from "./OrganizationSummary";
 import type { PassphraseChange } from "./PassphraseChange";
@@ -134,6 +138,7 @@ import type { SortKey } from "./SortKey";
 import type { SpikeAlert } from "./SpikeAlert";
 import type { Stage } from "./Stage";
 import type { StatusDraft } from "./StatusDraft";
+import type { SubscriptionContainmentRequest } from "./SubscriptionContainmentRequest";
 import type { SubscriptionHealth } from "./SubscriptionHealth";
 import type { SubscriptionImpact } from "./SubscriptionImpact";
 import type { SubscriptionOption } from "./SubscriptionOption";
@@ -181,6 +186,7 @@ export type Commands = {
   notification_settings: { args: Record<string, never>; result: NotificationSettings };
   set_notifications_muted: { args: { muted: boolean }; result: NotificationSettings };
   set_subscription_muted: { args: { subscription_id: string; muted: boolean }; result: NotificationSettings };
+  set_incident_reminders_muted: { args: { muted: boolean }; result: NotificationSettings };
   list_profiles: { args: Record<string, never>; result: Array<Profile> };
   save_profile: { args: { draft: ProfileDraft }; result: Profile };
   remove_profile: { args: { id: string }; result: null };
@@ -217,6 +223,8 @@ export type Commands = {
   incident_metrics: { args: Record<string, never>; result: MetricsSummary };
   incident_attach_evidence: { args: { request: AttachEvidenceRequest }; result: Evidence };
   incident_evidence: { args: { evidence: EvidenceRef }; result: EvidenceSnapshot };
+  incident_containment: { args: { incident_id: string }; result: IncidentContainmentView };
+  incident_set_subscription_enabled: { args: { request: SubscriptionContainmentRequest }; result: IncidentContainmentView };
   incident_export_report: { args: { incident_id: string; format: ReportFormat }; result: ReportExport };
   incident_export_bundle: { args: { incident_id: string; code: string }; result: BundleExport };
   incident_status_draft: { args: { incident_id: string; audience: Audience }; result: StatusDraft };
@@ -226,4 +234,4 @@ export type Commands = {
 
 export type CommandName = keyof Commands;
 
-export const COMMAND_NAMES: readonly CommandName[] = ["app_status", "gate_status", "assess_passphrase", "begin_enrollment", "confirm_enrollment", "unlock", "lock", "report_activity", "security_settings", "set_idle_lock_minutes", "set_keyring_enabled", "change_passphrase", "regenerate_recovery_codes", "begin_reenrollment", "confirm_reenrollment", "audit_list", "audit_verify", "audit_export", "query_deliveries", "delivery_detail", "fetch_delivery_content", "failure_groups", "failures_over_time", "at_risk_deliveries", "subscription_health", "filter_options", "sync_status", "start_sync", "cancel_sync", "set_auto_sync", "notification_settings", "set_notifications_muted", "set_subscription_muted", "list_profiles", "save_profile", "remove_profile", "set_active_profile", "test_connection", "test_draft", "sign_in", "sign_out", "replay_plan", "replay_export_manifest", "replay_import_manifest", "replay_start", "replay_pause", "replay_resume", "replay_cancel", "replay_jobs", "replay_job", "replay_settings", "set_replay_settings", "incident_templates", "incident_template_export", "incident_template_import", "incident_template_delete", "incident_create", "incidents", "incident", "incident_update", "incident_tick", "incident_untick", "incident_advance", "incident_note", "incident_preparation", "incident_preparation_tick", "incident_metrics", "incident_attach_evidence", "incident_evidence", "incident_export_report", "incident_export_bundle", "incident_status_draft", "incident_log_communication", "incident_export_draft"];
+export const COMMAND_NAMES: readonly CommandName[] = ["app_status", "gate_status", "assess_passphrase", "begin_enrollment", "confirm_enrollment", "unlock", "lock", "report_activity", "security_settings", "set_idle_lock_minutes", "set_keyring_enabled", "change_passphrase", "regenerate_recovery_codes", "begin_reenrollment", "confirm_reenrollment", "audit_list", "audit_verify", "audit_export", "query_deliveries", "delivery_detail", "fetch_delivery_content", "failure_groups", "failures_over_time", "at_risk_deliveries", "subscription_health", "filter_options", "sync_status", "start_sync", "cancel_sync", "set_auto_sync", "notification_settings", "set_notifications_muted", "set_subscription_muted", "set_incident_reminders_muted", "list_profiles", "save_profile", "remove_profile", "set_active_profile", "test_connection", "test_draft", "sign_in", "sign_out", "replay_plan", "replay_export_manifest", "replay_import_manifest", "replay_start", "replay_pause", "replay_resume", "replay_cancel", "replay_jobs", "replay_job", "replay_settings", "set_replay_settings", "incident_templates", "incident_template_export", "incident_template_import", "incident_template_delete", "incident_create", "incidents", "incident", "incident_update", "incident_tick", "incident_untick", "incident_advance", "incident_note", "incident_preparation", "incident_preparation_tick", "incident_metrics", "incident_attach_evidence", "incident_evidence", "incident_containment", "incident_set_subscription_enabled", "incident_export_report", "incident_export_bundle", "incident_status_draft", "incident_log_communication", "incident_export_draft"];

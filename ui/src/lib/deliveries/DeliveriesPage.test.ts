@@ -7,6 +7,7 @@ import type { DeliveryRow } from "../bindings/DeliveryRow";
 import { ConsoleState } from "../console-state.svelte";
 import type { SpikeAlert } from "../ipc";
 import {
+  APP_ID,
   SANDBOX,
   SUBSCRIPTION_ID,
   deliveryDetail,
@@ -295,12 +296,14 @@ describe("DeliveriesPage", () => {
     expect(banner.querySelector("time")?.getAttribute("datetime")).toBe("2026-03-04T09:00:00Z");
   });
 
-  it("shows a failure spike of the active profile, with a link to its failures", async () => {
+  it("shows a failure spike of the active profile, with links to its failures and to declare an incident", async () => {
     setUp();
     await dataRows();
     const alert: SpikeAlert = {
       profile_id: SANDBOX.id,
       subscription_id: SUBSCRIPTION_ID,
+      application_id: APP_ID,
+      first_failure_at: "2026-03-04T08:47:12.5Z",
       subscription: "Invoices to ERP",
       failures: 42,
       attempts: 50,
@@ -319,6 +322,18 @@ describe("DeliveriesPage", () => {
     expect(within(box).getByRole("link", { name: "Show" }).getAttribute("href")).toBe(
       `#/deliveries?status=failed&sub=${SUBSCRIPTION_ID}`,
     );
+    const declare = within(box).getByRole("link", { name: "Open incident" }).getAttribute("href") ?? "";
+    expect(declare.startsWith("#/incidents?new&")).toBe(true);
+    expect(Object.fromEntries(new URLSearchParams(declare.slice("#/incidents?new&".length)))).toEqual({
+      from: "spike",
+      app: APP_ID,
+      sub: SUBSCRIPTION_ID,
+      target: "Invoices to ERP",
+      first: "2026-03-04T08:47:12.5Z",
+      failures: "42",
+      attempts: "50",
+      window: "15",
+    });
     await fireEvent.click(within(box).getByRole("button", { name: "Dismiss the spike alert" }));
     expect(screen.queryByText(/Failures spiked/)).toBeNull();
   });

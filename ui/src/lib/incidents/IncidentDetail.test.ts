@@ -22,6 +22,13 @@ function setUp(handlers: CommandHandlers = {}, view: IncidentView = incidentView
   window.history.replaceState(null, "", `/#/incidents?id=${INCIDENT_ID}`);
   const calls = mockCommands({
     incident: () => view,
+    incident_containment: () => ({
+      incident_id: INCIDENT_ID,
+      status: view.incident.status,
+      rule: "",
+      subscriptions: [],
+      unknown_subscription_ids: [],
+    }),
     incident_status_draft: ({ audience }) => statusDraft(audience),
     ...handlers,
   });
@@ -252,6 +259,50 @@ describe("IncidentDetail", () => {
     expect((await screen.findByTestId("deadline")).textContent).toMatch(/41 h left$/);
     await waitFor(() => expect(screen.getByTestId("deadline").textContent).toMatch(/— passed$/));
     expect(callsTo(calls, "incident").length).toBeGreaterThan(1);
+  });
+
+  it("reads the incident again after a containment action, so its timeline shows it", async () => {
+    const sub = "5a2a2239-4370-4924-87c3-51941e63b7ef";
+    const row = {
+      subscription_id: sub,
+      application_id: "592390e9-14bc-4218-b5cd-0a6d23877528",
+      application_name: "Billing",
+      description: "Acme endpoint",
+      target_method: "POST",
+      target_url: "https://acme.example/hooks",
+      is_enabled: true,
+      deleted: false,
+      action: "disable" as const,
+      blocked_reason: null,
+    };
+    const card = (enabled: boolean) => ({
+      incident_id: INCIDENT_ID,
+      status: "containment" as const,
+      rule: "subscriptions can be disabled now",
+      subscriptions: [{ ...row, is_enabled: enabled, action: enabled ? ("disable" as const) : null }],
+      unknown_subscription_ids: [],
+    });
+    const after = incidentView();
+    after.timeline = [
+      ...after.timeline,
+      entry({ id: 9, kind: "action", text: "Disabled subscription “Acme endpoint” (POST https://acme.example/hooks)" }),
+    ];
+    let disabled = false;
+    const calls = setUp({
+      incident: () => (disabled ? after : incidentView()),
+      incident_containment: () => card(!disabled),
+      incident_set_subscription_enabled: () => {
+        disabled = true;
+        return card(false);
+      },
+    });
+    await fireEvent.click(await screen.findByTestId(`contain-disable-${sub}`));
+    await fireEvent.input(screen.getByLabelText("Code"), { target: { value: "123456" } });
+    await fireEvent.click(within(screen.getByRole("dialog")).getByRole("button", { name: "Disable" }));
+
+    const timeline = screen.getByRole("list", { name: "Timeline, oldest first" });
+    await waitFor(() => expect(timeline.textContent).toContain("Disabled subscription “Acme endpoint”"));
+    expect(callsTo(calls, "incident").length).toBe(2);
   });
 
   it("shows a closed incident without any control but its exports", async () => {

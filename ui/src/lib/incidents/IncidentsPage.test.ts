@@ -8,6 +8,7 @@ import { ConsoleState } from "../console-state.svelte";
 import { status } from "../testing/fixtures";
 import {
   INCIDENT_ID,
+  evidence,
   incident,
   incidentView,
   listed,
@@ -17,6 +18,8 @@ import {
 } from "../testing/incident-fixtures";
 import { callsTo, clearMocks, mockCommands, rejection, type CommandHandlers } from "../testing/mock-commands";
 import { palette } from "../shell/palette.svelte";
+import { localInputValue } from "./labels";
+import { spikeDeclareHash } from "./route";
 import IncidentsPage from "./IncidentsPage.svelte";
 
 afterEach(() => {
@@ -265,5 +268,105 @@ describe("IncidentsPage, declare", () => {
         impact_started_at: new Date(2026, 10, 30, 8, 50).toISOString(),
       },
     ]);
+  });
+
+  it("starts from a failure spike: outage of that target, suggested severity, its scope and first failure", async () => {
+    const first = "2026-11-30T06:12:40.123Z";
+    const calls = setUp(
+      spikeDeclareHash({
+        profile_id: "p-1",
+        subscription_id: "sub-1",
+        application_id: "app-1",
+        first_failure_at: first,
+        subscription: "Invoices to ERP",
+        failures: 9,
+        attempts: 12,
+        window_minutes: 60,
+        baseline_failures: 0.2,
+        shown_by_os: false,
+      }),
+      {
+        // Custom templates first: the form still picks a delivery-outage one.
+        incident_templates: () => [...templates()].reverse(),
+        incident_create: () => incidentView(),
+        incident_attach_evidence: ({ request }) => evidence({ incident_id: request.incident_id }),
+      },
+    );
+    const form = await screen.findByRole("form", { name: "Declare an incident" });
+    expect(within(form).getByLabelText("From a failure spike").textContent?.replace(/\s+/g, " ")).toContain("9 of 12 attempts failed in 60 min");
+    const template = within(form).getByLabelText("Template") as HTMLSelectElement;
+    await waitFor(() => expect(template.value).toBe("delivery_outage"));
+    expect((within(form).getByLabelText("Title") as HTMLInputElement).value).toBe("Deliveries failing to Invoices to ERP");
+    expect((within(form).getByLabelText("Kind") as HTMLSelectElement).value).toBe("delivery_outage");
+    expect((within(form).getByLabelText("Severity") as HTMLSelectElement).value).toBe("sev3");
+    const shown = localInputValue(new Date(first));
+    expect((within(form).getByLabelText("Detected at") as HTMLInputElement).value).toBe(shown);
+    expect((within(form).getByLabelText("Impact started at") as HTMLInputElement).value).toBe(shown);
+
+    await fireEvent.click(within(form).getByRole("button", { name: "Declare incident" }));
+
+    await waitFor(() => expect(window.location.hash).toBe(`#/incidents?id=${INCIDENT_ID}`));
+    const sent = callsTo(calls, "incident_create").map((c) => (c.args as { incident: NewIncident }).incident);
+    expect(sent).toEqual([
+      {
+        title: "Deliveries failing to Invoices to ERP",
+        kind: "delivery_outage",
+        severity: "sev3",
+        template_id: "delivery_outage",
+        roles: { commander: null, scribe: null, communications: null },
+        scope: { organization_ids: [], application_ids: ["app-1"], subscription_ids: ["sub-1"] },
+        // The spike's own instant, not the minute the inputs show.
+        detected_at: first,
+        impact_started_at: first,
+      },
+    ]);
+    expect(callsTo(calls, "incident_attach_evidence").map((c) => c.args)).toEqual([
+      {
+        request: {
+          incident_id: INCIDENT_ID,
+          source: {
+            kind: "explorer_filter",
+            filter: { statuses: ["failed"], application_ids: ["app-1"], subscription_ids: ["sub-1"], created_from: first },
+          },
+          label: "Failure spike on Invoices to ERP: failed deliveries since the first one",
+        },
+      },
+    ]);
+  });
+
+  it("says so when the spike's evidence is refused, and still links the declared incident", async () => {
+    const calls = setUp(
+      spikeDeclareHash({
+        profile_id: "p-1",
+        subscription_id: "sub-1",
+        application_id: "app-1",
+        first_failure_at: "2026-11-30T06:12:40Z",
+        subscription: "Invoices to ERP",
+        failures: 60,
+        attempts: 60,
+        window_minutes: 60,
+        baseline_failures: 0,
+        shown_by_os: true,
+      }),
+      {
+        incident_create: () => incidentView(),
+        incident_attach_evidence: () => {
+          throw rejection("storage", "the cache is being rebuilt");
+        },
+      },
+    );
+    const form = await screen.findByRole("form", { name: "Declare an incident" });
+    expect((within(form).getByLabelText("Severity") as HTMLSelectElement).value).toBe("sev2");
+    await waitFor(() => expect((within(form).getByLabelText("Template") as HTMLSelectElement).value).toBe("delivery_outage"));
+
+    await fireEvent.click(within(form).getByRole("button", { name: "Declare incident" }));
+
+    const alert = await within(form).findByRole("alert");
+    expect(alert.textContent).toContain("Declared, but the spike's deliveries were not attached as evidence");
+    expect(alert.textContent).toContain("the cache is being rebuilt");
+    expect(within(form).getByRole("link", { name: "Open the incident" }).getAttribute("href")).toBe(`#/incidents?id=${INCIDENT_ID}`);
+    expect(within(form).getByRole("button", { name: "Declare incident" }).hasAttribute("disabled")).toBe(true);
+    expect(callsTo(calls, "incident_create")).toHaveLength(1);
+    expect(window.location.hash).not.toContain("id=");
   });
 });

@@ -10,7 +10,8 @@ import {
   steps,
   timeLeft,
 } from "./labels";
-import { DECLARE_HASH, incidentHash, incidentRoute } from "./route";
+import type { SpikeAlert } from "../bindings/SpikeAlert";
+import { DECLARE_HASH, incidentHash, incidentRoute, spikeDeclareHash, suggestedSeverity } from "./route";
 
 describe("incident labels", () => {
   it("names the next step, and closing from lessons learned", () => {
@@ -62,7 +63,60 @@ describe("incident labels", () => {
 describe("incident routes", () => {
   it("reads home, declare and one incident from the hash", () => {
     expect(incidentRoute("#/incidents")).toEqual({ kind: "home" });
-    expect(incidentRoute(DECLARE_HASH)).toEqual({ kind: "new" });
+    expect(incidentRoute(DECLARE_HASH)).toEqual({ kind: "new", spike: null });
     expect(incidentRoute(incidentHash("0190-ab"))).toEqual({ kind: "incident", id: "0190-ab" });
+  });
+
+  const SPIKE: SpikeAlert = {
+    profile_id: "p-1",
+    subscription_id: "sub-1",
+    application_id: "app-1",
+    first_failure_at: "2026-11-30T06:12:40.123Z",
+    subscription: "erp.example.com/hooks & more",
+    failures: 9,
+    attempts: 12,
+    window_minutes: 60,
+    baseline_failures: 0,
+    shown_by_os: true,
+  };
+
+  it("carries a failure spike to the declaration form through the hash", () => {
+    expect(incidentRoute(spikeDeclareHash(SPIKE))).toEqual({
+      kind: "new",
+      spike: {
+        application_id: "app-1",
+        subscription_id: "sub-1",
+        subscription: "erp.example.com/hooks & more",
+        first_failure_at: "2026-11-30T06:12:40.123Z",
+        failures: 9,
+        attempts: 12,
+        window_minutes: 60,
+      },
+    });
+  });
+
+  it("opens a blank form when the spike in the hash is incomplete or malformed", () => {
+    const without = (name: string): string => {
+      const [path, query] = spikeDeclareHash(SPIKE).split("?new&");
+      const params = new URLSearchParams(query);
+      params.delete(name);
+      return `${path}?new&${params.toString()}`;
+    };
+    for (const name of ["app", "sub", "first", "failures", "attempts", "window"]) {
+      expect(incidentRoute(without(name))).toEqual({ kind: "new", spike: null });
+    }
+    expect(incidentRoute(spikeDeclareHash({ ...SPIKE, first_failure_at: "yesterday" }))).toEqual({ kind: "new", spike: null });
+    expect(incidentRoute(spikeDeclareHash(SPIKE).replace("failures=9", "failures=-3"))).toEqual({ kind: "new", spike: null });
+    // Without a name, the subscription's id names it.
+    expect(incidentRoute(without("target"))).toMatchObject({ spike: { subscription: "sub-1" } });
+  });
+
+  it("suggests a severity from the spike's size, never SEV1", () => {
+    expect(suggestedSeverity({ failures: 6, attempts: 40 })).toBe("sev4");
+    expect(suggestedSeverity({ failures: 9, attempts: 12 })).toBe("sev3");
+    expect(suggestedSeverity({ failures: 60, attempts: 400 })).toBe("sev3");
+    expect(suggestedSeverity({ failures: 49, attempts: 49 })).toBe("sev3");
+    expect(suggestedSeverity({ failures: 50, attempts: 52 })).toBe("sev2");
+    expect(suggestedSeverity({ failures: 5000, attempts: 5000 })).toBe("sev2");
   });
 });

@@ -13,7 +13,7 @@ afterEach(() => {
 });
 
 function settings(overrides: Partial<NotificationSettings> = {}): NotificationSettings {
-  return { profile_id: PRODUCTION.id, muted: false, muted_subscriptions: [SUB_PARCELS], ...overrides };
+  return { profile_id: PRODUCTION.id, muted: false, muted_subscriptions: [SUB_PARCELS], incident_reminders_muted: false, ...overrides };
 }
 
 function setUp(handlers: CommandHandlers = {}) {
@@ -23,6 +23,7 @@ function setUp(handlers: CommandHandlers = {}) {
     filter_options: () => filterOptions(),
     list_profiles: () => [PRODUCTION],
     set_notifications_muted: ({ muted }) => (current = { ...current, muted }),
+    set_incident_reminders_muted: ({ muted }) => (current = { ...current, incident_reminders_muted: muted }),
     set_subscription_muted: ({ subscription_id, muted }) =>
       (current = {
         ...current,
@@ -77,6 +78,21 @@ describe("NotificationSettingsPage", () => {
 
     await vi.waitFor(() => expect(profile.getAttribute("aria-checked")).toBe("true"));
     expect(callsTo(calls, "set_notifications_muted").map((c) => c.args)).toEqual([{ muted: true }, { muted: false }]);
+  });
+
+  it("mutes and unmutes incident reminders apart from failure spikes", async () => {
+    const calls = setUp();
+    const reminders = await screen.findByRole("switch", { name: "Incident reminders" });
+    expect(reminders.getAttribute("aria-checked")).toBe("true");
+
+    await fireEvent.click(reminders);
+
+    await vi.waitFor(() => expect(reminders.getAttribute("aria-checked")).toBe("false"));
+    expect(callsTo(calls, "set_incident_reminders_muted").map((c) => c.args)).toEqual([{ muted: true }]);
+    expect(screen.getByRole("status").textContent).toContain("Incident reminders muted for this profile.");
+    expect(screen.getByText(/no reminder of overdue checklist items or deadlines/)).toBeTruthy();
+    expect(screen.getByRole("switch", { name: "Notify failure spikes" }).getAttribute("aria-checked")).toBe("true");
+    expect(callsTo(calls, "set_notifications_muted")).toHaveLength(0);
   });
 
   it("mutes one subscription and unmutes another", async () => {

@@ -5,19 +5,31 @@
 //! data directory, keyed like that profile's cache. The store is opened on first use, kept
 //! per profile, and closed when the console locks, since an open connection holds the key.
 //!
+//! Containment actions (disabling a subscription of the scope in Hook0, enabling it again)
+//! are in `containment`; their steps, shared with the command line, in `containment_steps`.
+//!
 //! Every method refuses while locked. Every change is audited with pseudonymous targets only
 //! (profile and incident ids, the kind of change): the audit log is not encrypted, and titles,
 //! notes and reasons may name customers.
 
 mod comms;
+mod containment;
+mod containment_steps;
 mod evidence;
 mod export;
 mod following;
 mod readiness;
 mod records;
+mod signals;
 mod templates;
 mod view;
 
+pub use containment::audit_action as containment_audit_action;
+pub use containment_steps::{
+    ApprovedChange, ContainmentError, action_entry, containment_allowed, containment_rule,
+    containment_target, containment_view, put_enabled,
+};
+pub use signals::SyncOutcome;
 pub use templates::template_summary;
 pub use view::incident_view;
 
@@ -69,6 +81,47 @@ impl Console {
             let key = self.cache_key(profile)?;
             Some(IncidentStore::open(&self.incidents_path(profile), &key)?)
         };
+        self.with_store(profile, fresh, operation)
+    }
+
+    /// Runs `operation` on a profile's incident records for background work: without
+    /// counting as the operator's activity (the idle lock must still fall), and without
+    /// creating a file for a profile that holds no incidents (`None` then, or while locked).
+    fn with_incidents_quietly<T>(
+        &self,
+        profile: Uuid,
+        operation: impl FnOnce(&mut IncidentStore, Uuid) -> Result<T, IncidentError>,
+    ) -> Result<Option<T>, ErrorDto> {
+        if self.gate()?.require_unlocked_quietly().is_err() {
+            return Ok(None);
+        }
+        let fresh = if self.incident_stores()?.contains_key(&profile) {
+            None
+        } else {
+            let path = self.incidents_path(profile);
+            if !path.exists() {
+                return Ok(None);
+            }
+            let key = if self.profiles()?.get(profile)?.kind == crate::profile::ProfileKind::Sandbox
+            {
+                Some(crate::cache::CacheKey::sandbox())
+            } else {
+                self.gate()?.known_cache_key_quietly(profile)?
+            };
+            let Some(key) = key else {
+                return Ok(None);
+            };
+            Some(IncidentStore::open(&path, &key)?)
+        };
+        self.with_store(profile, fresh, operation).map(Some)
+    }
+
+    fn with_store<T>(
+        &self,
+        profile: Uuid,
+        fresh: Option<IncidentStore>,
+        operation: impl FnOnce(&mut IncidentStore, Uuid) -> Result<T, IncidentError>,
+    ) -> Result<T, ErrorDto> {
         let mut stores = self.incident_stores()?;
         if let Some(store) = fresh {
             stores.entry(profile).or_insert(store);

@@ -14,6 +14,7 @@ mod codec;
 mod evidence;
 mod incidents;
 mod preparation;
+mod reminders;
 mod templates;
 mod timeline;
 
@@ -43,6 +44,11 @@ const MIGRATIONS: &[Migration] = &[
         version: 20261201010000,
         name: "evidence",
         sql: include_str!("../migrations/20261201_010000_evidence.sql"),
+    },
+    Migration {
+        version: 20261201020000,
+        name: "reminders",
+        sql: include_str!("../migrations/20261201_020000_reminders.sql"),
     },
 ];
 

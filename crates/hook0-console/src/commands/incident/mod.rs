@@ -1,6 +1,7 @@
 //! `hook0-console incident …`: the incident records of a saved profile (or the sandbox) from
-//! the command line — templates, declaring, the checklist, phases, notes, readiness, metrics —
-//! and the check of a sealed incident bundle, which needs none of them.
+//! the command line — templates, declaring, the checklist, phases, notes, readiness, metrics,
+//! containment actions (disabling a subscription of the scope in Hook0, enabling it again),
+//! the report — and the check of a sealed incident bundle, which needs none of them.
 //!
 //! The console's incident methods work on the window's active profile, while a command names
 //! its profile with `--profile`; so the command line opens the profile's own encrypted file,
@@ -9,6 +10,7 @@
 //! are audited like the window's: profile, subject and kind of change, never titles or notes.
 
 mod bundle;
+mod containment;
 mod evidence;
 mod readiness;
 mod records;
@@ -53,13 +55,19 @@ pub enum Command {
     Preparation(readiness::Args),
     /// Response-time means over the profile's incidents.
     Metrics(readiness::Args),
+    /// The subscriptions of the incident's scope, and what may be done to each now.
+    Containment(containment::ViewArgs),
+    /// Disable a subscription of the scope in Hook0 (Containment, Eradication, Recovery).
+    DisableSubscription(containment::SetArgs),
+    /// Enable a subscription of the scope again in Hook0 (Recovery).
+    EnableSubscription(containment::SetArgs),
     /// The incident's report (Markdown, self-contained HTML or JSON) on stdout or in a file.
     Report(report::Args),
     /// Check a sealed incident bundle (no profile or vault needed); fails naming what changed.
     VerifyBundle(bundle::VerifyArgs),
 }
 
-pub fn run(selection: &Selection, command: Command) -> anyhow::Result<()> {
+pub async fn run(selection: &Selection, command: Command) -> anyhow::Result<()> {
     // A bundle is checked by whoever received it: no profile, vault or records involved.
     let command = match command {
         Command::VerifyBundle(args) => return bundle::verify(args),
@@ -79,6 +87,9 @@ pub fn run(selection: &Selection, command: Command) -> anyhow::Result<()> {
         Command::Note(args) => records::note(&mut incidents, args),
         Command::Preparation(args) => readiness::preparation(&mut incidents, args),
         Command::Metrics(args) => readiness::metrics(&mut incidents, args),
+        Command::Containment(args) => containment::view(&mut incidents, args),
+        Command::DisableSubscription(args) => containment::set(&mut incidents, args, false).await,
+        Command::EnableSubscription(args) => containment::set(&mut incidents, args, true).await,
         Command::Report(args) => report::run(&mut incidents, args),
         Command::VerifyBundle(args) => bundle::verify(args),
     };

@@ -4,7 +4,7 @@ use anyhow::{Context, bail};
 use chrono::{DateTime, Utc};
 use console_core::incident::{
     EntryKind, IncidentError, IncidentFilter, IncidentKind, IncidentStatus, NewEntry, NewIncident,
-    Phase, Roles, Severity,
+    Phase, Roles, Scope, Severity,
 };
 use uuid::Uuid;
 
@@ -48,6 +48,12 @@ pub struct DeclareArgs {
     /// Who leads the response.
     #[arg(long)]
     commander: Option<String>,
+    /// An application concerned (repeatable): its subscriptions are in the scope.
+    #[arg(long = "application", value_name = "ID")]
+    applications: Vec<Uuid>,
+    /// A subscription concerned (repeatable).
+    #[arg(long = "subscription", value_name = "ID")]
+    subscriptions: Vec<Uuid>,
     /// JSON even on a terminal.
     #[arg(long)]
     json: bool,
@@ -167,7 +173,11 @@ pub fn declare(records: &mut Records, args: DeclareArgs) -> anyhow::Result<()> {
             commander: args.commander,
             ..Roles::default()
         },
-        scope: Default::default(),
+        scope: Scope {
+            application_ids: args.applications,
+            subscription_ids: args.subscriptions,
+            ..Scope::default()
+        },
         detected_at: args.detected_at,
         impact_started_at: None,
     };
