@@ -57,8 +57,8 @@ pub enum GuardedAction {
     DisableSubscription,
     /// Let Hook0 deliver to a subscription again (an incident's recovery).
     EnableSubscription,
-    /// Write an incident's sealed bundle: it holds evidence snapshots (customer payloads)
-    /// in plain form, outside the encrypted records.
+    /// Write an incident's sealed bundle: it holds the evidence snapshots of customers'
+    /// deliveries in plain form, outside the encrypted records.
     IncidentBundleExport,
 }
 

@@ -4,9 +4,9 @@
 //! The report holds what the team wrote (titles, notes, status updates) and the hashes of the
 //! evidence, never the snapshots: it is the document meant to be shared, and it is written
 //! without a code, like a replay manifest. The bundle also holds the evidence snapshots —
-//! customer payloads in plain form, outside the encrypted records — so, like the audit
-//! export, it needs a fresh code ([`GuardedAction::IncidentBundleExport`], bound to the
-//! incident id). Both are audited with ids only: profile, incident, what was written.
+//! what the cache showed of customers' deliveries (ids, statuses, targets, counts, hashes) in
+//! plain form, outside the encrypted records — so, like the audit export, it needs a fresh
+//! code ([`GuardedAction::IncidentBundleExport`], bound to the incident id). Both are audited with ids only: profile, incident, what was written.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
