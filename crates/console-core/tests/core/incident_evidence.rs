@@ -330,5 +330,22 @@ async fn incident_following_a_replay_job_gets_its_results_on_the_timeline() -> a
             .and_then(|r| r["job_id"].as_str()),
         Some(job.to_string().as_str())
     );
+
+    // Attached after it was verified: what it did is on the timeline at once, once.
+    let later = declare(&s)?.incident.id;
+    attach(&s, later, EvidenceSource::ReplayJob { job_id: job })?;
+    let results: Vec<String> = s
+        .console
+        .incident(later)?
+        .timeline
+        .into_iter()
+        .filter(|e| e.kind == EntryKind::ReplayJob)
+        .map(|e| e.text)
+        .collect();
+    assert_eq!(results.len(), 2, "{results:?}");
+    assert!(
+        results[0].contains("ended") && results[1].contains("verified"),
+        "{results:?}"
+    );
     Ok(())
 }

@@ -3,6 +3,7 @@
 
 mod explorer;
 mod gate;
+mod incident_flow;
 mod incidents;
 mod notifications;
 mod profiles;

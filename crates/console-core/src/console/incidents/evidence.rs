@@ -52,6 +52,9 @@ impl Console {
             request.incident_id.to_string(),
             format!("evidence_attached:{}:{}", evidence.id, evidence.sha256),
         )?;
+        if let EvidenceSource::ReplayJob { job_id } = request.source {
+            self.replay_so_far_on_incident(request.incident_id, job_id);
+        }
         Ok(evidence)
     }
 
