@@ -91,6 +91,23 @@ describe("ContainmentCard", () => {
     expect(items[1]!.textContent).toContain("cannot re-enable a subscription while the incident is in containment");
   });
 
+  it("states the phase rule once, as a sentence, rather than on every row", async () => {
+    const rule = "the response is over: subscriptions are no longer changed from here";
+    show(
+      {
+        incident_containment: () => ({
+          ...card("closed", [row({ action: null, blocked_reason: `cannot disable a subscription while the incident is in closed: ${rule}` })]),
+          rule,
+        }),
+      },
+      "closed",
+    );
+    const card_ = await screen.findByTestId("containment-card");
+    await waitFor(() => expect(card_.querySelector(".rule")?.textContent).toBe("The response is over: subscriptions are no longer changed from here"));
+    expect(card_.textContent?.split(rule).length).toBe(1);
+    expect(screen.queryByRole("button", { name: /Disable|Re-enable/ })).toBeNull();
+  });
+
   it("disables with a step-up code, shows the new state and tells the page to read the incident", async () => {
     const { calls, onchange } = show({
       incident_containment: () => card("containment", [row()]),
