@@ -70,6 +70,7 @@ const COMMANDS: &[&str] = &[
     "incident_note",
     "incident_preparation",
     "incident_preparation_tick",
+    "incident_test_notification",
     "incident_metrics",
     "incident_attach_evidence",
     "incident_evidence",

@@ -108,6 +108,7 @@ fn commands_handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bo
         commands::incident::incident_note,
         commands::incident::incident_preparation,
         commands::incident::incident_preparation_tick,
+        commands::incident::incident_test_notification,
         commands::incident::incident_metrics,
         commands::incident::incident_attach_evidence,
         commands::incident::incident_evidence,

@@ -105,6 +105,7 @@ fn show<R: tauri::Runtime>(
             Opens::Deliveries { .. } => "Show deliveries",
             Opens::ReplayJob { .. } => "Show replay",
             Opens::Incident { .. } => "Show incident",
+            Opens::Window => "Open Hook0 Console",
         },
     );
     // This thread is outside the runtime's workers, so blocking on it is allowed; zbus needs
@@ -158,6 +159,7 @@ fn show<R: tauri::Runtime>(
                         incident_id,
                     },
                 ),
+                Opens::Window => Ok(()),
             };
             if let Err(error) = told {
                 tracing::warn!(%error, "the window was not told what the notification opens");

@@ -64,6 +64,8 @@ pub struct Console {
     replays: Mutex<replay::Replays>,
     /// One open incident store per profile, closed when the console locks.
     incidents: Mutex<incidents::IncidentStores>,
+    /// The last test notification sent from the Preparation checklist (this session).
+    notification_test: Mutex<Option<crate::ipc::TestNotification>>,
 }
 
 impl Console {
@@ -89,6 +91,7 @@ impl Console {
             notifier: Mutex::new(std::sync::Arc::new(crate::notify::NoNotifier)),
             replays: Mutex::new(replay::Replays::default()),
             incidents: Mutex::new(HashMap::new()),
+            notification_test: Mutex::new(None),
         })
     }
 

@@ -138,6 +138,13 @@ pub async fn incident_preparation_tick(
 }
 
 #[tauri::command(rename_all = "snake_case")]
+pub async fn incident_test_notification(
+    state: State<'_, AppState>,
+) -> Result<PreparationView, ErrorDto> {
+    blocking(&state, |c| c.incident_test_notification()).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
 pub async fn incident_metrics(state: State<'_, AppState>) -> Result<MetricsSummary, ErrorDto> {
     blocking(&state, |c| c.incident_metrics()).await
 }

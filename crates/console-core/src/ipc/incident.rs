@@ -194,6 +194,20 @@ pub struct PreparationView {
     pub recovery_codes_left: u32,
     /// Templates an incident can start from (shipped and imported).
     pub templates: u32,
+    /// The last test notification of this session, if one was sent.
+    pub last_test_notification: Option<TestNotification>,
+}
+
+/// A test notification sent from the Preparation checklist.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct TestNotification {
+    /// When it was sent.
+    pub at: DateTime<Utc>,
+    /// The desktop's notification service took it (whether a person saw it is the operator's
+    /// to confirm with the tick).
+    pub shown: bool,
+    /// Why it was not shown.
+    pub error: Option<String>,
 }
 
 /// Ticking (or unticking) a preparation item.

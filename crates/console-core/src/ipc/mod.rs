@@ -26,7 +26,7 @@ pub use incident::{
     BundleExport, ChecklistItemView, DraftExport, IncidentAdvanceRequest, IncidentListFilter,
     IncidentListItem, IncidentNoteKind, IncidentNoteRequest, IncidentTemplateSummary,
     IncidentTickRequest, IncidentView, PhaseChecklist, PreparationTickRequest, PreparationView,
-    ReportExport, TemplateFormat, TemplateText,
+    ReportExport, TemplateFormat, TemplateText, TestNotification,
 };
 pub use incident_containment::{
     ContainmentAction, ContainmentSubscription, IncidentContainmentView,
@@ -232,6 +232,7 @@ commands! {
     incident_note(request: IncidentNoteRequest) -> TimelineEntry;
     incident_preparation() -> PreparationView;
     incident_preparation_tick(request: PreparationTickRequest) -> PreparationView;
+    incident_test_notification() -> PreparationView;
     incident_metrics() -> MetricsSummary;
     incident_attach_evidence(request: AttachEvidenceRequest) -> Evidence;
     incident_evidence(evidence: EvidenceRef) -> EvidenceSnapshot;

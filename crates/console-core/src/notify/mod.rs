@@ -68,6 +68,8 @@ pub enum Opens {
         /// The incident.
         incident_id: Uuid,
     },
+    /// Nothing in particular: the window comes forward (a test notification).
+    Window,
 }
 
 /// Why a notification was not shown.

@@ -12,6 +12,7 @@ use console_core::ipc::{
     IncidentAdvanceRequest, IncidentListFilter, IncidentNoteKind, IncidentNoteRequest,
     IncidentTickRequest, IncidentView, PreparationTickRequest, TemplateFormat,
 };
+use console_core::notify::{NotifyError, Opens, RecordingNotifier};
 use console_core::profile::{AuthMethod, ProfileDraft};
 use console_core::{ErrorCode, ErrorDetail, ErrorDto};
 use uuid::Uuid;
@@ -702,5 +703,51 @@ async fn preparation_reflects_saved_profiles_recovery_codes_and_ticks() -> anyho
             .missing
             .contains(&PreparationItem::RecoveryCodesStored)
     );
+
+    // A test notification the desktop refuses proves the channel broken, whatever the tick;
+    // one it shows leaves the item to the operator, who saw it or not.
+    let channel = |view: &console_core::ipc::PreparationView| {
+        view.status
+            .checks
+            .iter()
+            .find(|ch| ch.item == PreparationItem::NotificationChannelWorking)
+            .map(|ch| (ch.ok, ch.source))
+    };
+    c.incident_preparation_tick(PreparationTickRequest {
+        item: PreparationItem::NotificationChannelWorking,
+        done: true,
+        note: None,
+    })?;
+    let notifier = std::sync::Arc::new(RecordingNotifier::failing(NotifyError::Unavailable(
+        "no notification service".into(),
+    )));
+    c.set_notifier(notifier.clone())?;
+    let refused = c.incident_test_notification()?;
+    let last = refused
+        .last_test_notification
+        .clone()
+        .expect("the test is kept");
+    assert!(!last.shown);
+    assert!(
+        last.error
+            .unwrap_or_default()
+            .contains("no notification service")
+    );
+    assert_eq!(refused.facts.notification_channel_working, Some(false));
+    assert_eq!(channel(&refused), Some((false, CheckSource::Computed)));
+
+    notifier.fail_with(None);
+    let shown = c.incident_test_notification()?;
+    assert!(
+        shown
+            .last_test_notification
+            .as_ref()
+            .is_some_and(|t| t.shown)
+    );
+    assert_eq!(shown.facts.notification_channel_working, None);
+    assert_eq!(channel(&shown), Some((true, CheckSource::Ticked)));
+    let sent = notifier.shown();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].opens, Opens::Window);
     Ok(())
 }

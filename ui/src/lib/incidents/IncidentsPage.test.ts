@@ -144,6 +144,31 @@ describe("IncidentsPage, home", () => {
     expect((within(card).getByRole("checkbox", { name: "Recovery codes stored safely" }) as HTMLInputElement).checked).toBe(true);
   });
 
+  it("sends a test notification and says whether the desktop showed it", async () => {
+    let shown = false;
+    const calls = setUp("#/incidents", {
+      incident_test_notification: () => {
+        shown = !shown;
+        return {
+          ...preparation(),
+          last_test_notification: shown
+            ? { at: "2026-11-30T08:00:00Z", shown: true, error: null }
+            : { at: "2026-11-30T08:01:00Z", shown: false, error: "notifications are not available: no service" },
+        };
+      },
+    });
+    const card = await screen.findByRole("region", { name: "Preparation" });
+    await fireEvent.click(await within(card).findByRole("button", { name: "Send test notification" }));
+    await waitFor(() => expect(within(card).getByTestId("test-notification-result").textContent).toMatch(/^Shown .+: tick the item once it reached you\.$/));
+    await fireEvent.click(within(card).getByRole("button", { name: "Send test notification" }));
+    await waitFor(() =>
+      expect(within(card).getByTestId("test-notification-result").textContent?.trim()).toBe(
+        "Not shown: notifications are not available: no service.",
+      ),
+    );
+    expect(callsTo(calls, "incident_test_notification")).toHaveLength(2);
+  });
+
   it("shows each mean time with its count, and — when none", async () => {
     setUp("#/incidents");
     const card = await screen.findByRole("region", { name: "Metrics" });

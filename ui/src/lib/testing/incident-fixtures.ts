@@ -160,6 +160,7 @@ export function preparation(): PreparationView {
     profiles_with_credentials: 1,
     recovery_codes_left: 8,
     templates: 3,
+    last_test_notification: null,
   };
 }
 
