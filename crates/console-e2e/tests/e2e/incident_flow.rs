@@ -332,6 +332,14 @@ async fn an_incident_from_a_spike_worked_through_every_phase_to_a_verified_bundl
         "{TIMELINE}//li[@data-kind='communication']"
     )))
     .await?;
+    // For the README: the update sent, with the evidence kept just above it.
+    app.client()
+        .execute(
+            "document.querySelector('[data-testid=comms-card]').scrollIntoView({block: 'center'});",
+            vec![],
+        )
+        .await?;
+    app.screenshot("incident-communications").await?;
 
     tick_all(&app, "Recovery").await?;
     move_on(&app, "Move to Lessons learned", "Lessons learned").await?;
