@@ -8,8 +8,7 @@
 //! sealed bundle verifies.
 
 use std::net::{Ipv4Addr, SocketAddr};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use chrono::Utc;
@@ -44,31 +43,6 @@ async fn sandbox() -> anyhow::Result<RunningSandbox> {
     Ok(hook0_sandbox::start(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)), options).await?)
 }
 
-/// Runs the sandbox's delivery worker while the test lasts, so replays are delivered.
-fn keep_delivering(sandbox: &RunningSandbox) -> Arc<AtomicBool> {
-    let stop = Arc::new(AtomicBool::new(false));
-    let control = sandbox.control();
-    let stopped = Arc::clone(&stop);
-    tokio::spawn(async move {
-        while !stopped.load(Ordering::SeqCst) {
-            control.flush();
-            tokio::time::sleep(Duration::from_millis(300)).await;
-        }
-    });
-    stop
-}
-
-async fn show(app: &App, hash: &str) -> anyhow::Result<()> {
-    app.client()
-        .execute(
-            "location.hash = arguments[0];",
-            vec![serde_json::Value::String(hash.to_owned())],
-        )
-        .await?;
-    tokio::time::sleep(Duration::from_millis(700)).await;
-    Ok(())
-}
-
 /// Clicks `element` after bringing it to the middle of its scrolling parent (a pointer click
 /// at its first position can land on a bar over it).
 async fn click_centered(app: &App, xpath: &str) -> anyhow::Result<()> {
@@ -79,47 +53,6 @@ async fn click_centered(app: &App, xpath: &str) -> anyhow::Result<()> {
             vec![serde_json::to_value(&element)?],
         )
         .await?;
-    Ok(())
-}
-
-/// Waits (up to `within`) until the element at `xpath` shows every needle.
-async fn wait_long(
-    app: &App,
-    xpath: &str,
-    needles: &[&str],
-    within: Duration,
-) -> anyhow::Result<String> {
-    let deadline = std::time::Instant::now() + within;
-    let mut last = String::new();
-    while std::time::Instant::now() < deadline {
-        if let Ok(element) = app.client().find(Locator::XPath(xpath)).await
-            && let Ok(text) = element.text().await
-        {
-            if needles.iter().all(|n| text.contains(n)) {
-                return Ok(text);
-            }
-            last = text;
-        }
-        tokio::time::sleep(Duration::from_millis(300)).await;
-    }
-    let shot = app.screenshot("incident-flow-failure").await;
-    anyhow::bail!("{xpath} never showed {needles:?}; last text: {last:?} (window: {shot:?})")
-}
-
-/// Starts a sync and waits for it to end (the button comes back).
-async fn sync(app: &App) -> anyhow::Result<()> {
-    app.click("Sync now").await?;
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let deadline = std::time::Instant::now() + Duration::from_secs(120);
-    while app
-        .client()
-        .find(Locator::XPath("//button[normalize-space(.)='Sync now']"))
-        .await
-        .is_err()
-    {
-        anyhow::ensure!(std::time::Instant::now() < deadline, "the sync did not end");
-        tokio::time::sleep(Duration::from_millis(300)).await;
-    }
     Ok(())
 }
 
@@ -202,11 +135,11 @@ async fn an_incident_from_a_spike_worked_through_every_phase_to_a_verified_bundl
     let mut authenticator = app.enroll().await?;
     crate::support::add_active_profile(&app, "Staging", &sandbox).await?;
     app.click("Deliveries").await?;
-    sync(&app).await?;
+    crate::support::sync(&app).await?;
 
     // 1. First signal: a spike, and "Open incident" from it, pre-filled.
     sandbox.seed_failure_spike(target.id, 9, Duration::from_secs(15 * 60))?;
-    sync(&app).await?;
+    crate::support::sync(&app).await?;
     app.wait_for_text(ALERT, &["9 of 9 attempts"]).await?;
     app.find(Locator::XPath(&format!(
         "{ALERT}//a[normalize-space(.)='Open incident']"
@@ -230,7 +163,7 @@ async fn an_incident_from_a_spike_worked_through_every_phase_to_a_verified_bundl
     let hash = wait_for_hash(&app, "id=").await?;
     let incident_id = hash.rsplit("id=").next().unwrap_or_default().to_owned();
     app.wait_for_text(STATUS, &["Identification"]).await?;
-    wait_long(
+    crate::support::wait_long(
         &app,
         EVIDENCE,
         &["Explorer filter", "9 rows"],
@@ -261,7 +194,7 @@ async fn an_incident_from_a_spike_worked_through_every_phase_to_a_verified_bundl
     sandbox
         .control()
         .set_subscription_behaviour(target.id, Behaviour::Succeed)?;
-    let delivering = keep_delivering(&sandbox);
+    let delivering = crate::support::keep_delivering(&sandbox);
     tick_all(&app, "Eradication").await?;
     move_on(&app, "Move to Recovery", "Recovery").await?;
 
@@ -280,7 +213,7 @@ async fn an_incident_from_a_spike_worked_through_every_phase_to_a_verified_bundl
     .await?;
     assert_eq!(enabled(&sandbox, application, target.id), Some(true));
 
-    show(
+    crate::support::show(
         &app,
         &format!("#/deliveries?sub={}&status=failed", target.id),
     )
@@ -304,7 +237,7 @@ async fn an_incident_from_a_spike_worked_through_every_phase_to_a_verified_bundl
     .await?;
     app.wait_for_text("//*[@data-testid='attach-evidence-done']", &["Attached to"])
         .await?;
-    wait_long(
+    crate::support::wait_long(
         &app,
         "//section[@aria-labelledby='verified-outcome-title']",
         &["Recovered"],
@@ -312,12 +245,12 @@ async fn an_incident_from_a_spike_worked_through_every_phase_to_a_verified_bundl
     )
     .await?;
 
-    show(&app, &format!("#/incidents?id={incident_id}")).await?;
-    wait_long(&app, EVIDENCE, &["Replay job"], Duration::from_secs(30)).await?;
-    wait_long(&app, TIMELINE, &["verified"], Duration::from_secs(60)).await?;
+    crate::support::show(&app, &format!("#/incidents?id={incident_id}")).await?;
+    crate::support::wait_long(&app, EVIDENCE, &["Replay job"], Duration::from_secs(30)).await?;
+    crate::support::wait_long(&app, TIMELINE, &["verified"], Duration::from_secs(60)).await?;
 
     // 5. A status update for customers, drafted with live numbers and logged as sent.
-    let draft = wait_long(
+    let draft = crate::support::wait_long(
         &app,
         "//*[@data-testid='comms-numbers']",
         &["Affected events"],

@@ -46,24 +46,6 @@ fn listening(sandbox: &RunningSandbox) -> Vec<SubscriptionInfo> {
         .collect()
 }
 
-/// Starts a sync and waits for it to end (the button comes back). The sync fetches the
-/// failures' responses at the profile's pace, under Hook0's 10 requests/s: some seconds.
-async fn sync(app: &App) -> anyhow::Result<()> {
-    app.click("Sync now").await?;
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let deadline = std::time::Instant::now() + Duration::from_secs(120);
-    while app
-        .client()
-        .find(Locator::XPath("//button[normalize-space(.)='Sync now']"))
-        .await
-        .is_err()
-    {
-        anyhow::ensure!(std::time::Instant::now() < deadline, "the sync did not end");
-        tokio::time::sleep(Duration::from_millis(300)).await;
-    }
-    Ok(())
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn a_spike_is_notified_clicked_through_and_alerted_in_the_window_without_a_service()
 -> anyhow::Result<()> {
@@ -91,7 +73,7 @@ async fn a_spike_is_notified_clicked_through_and_alerted_in_the_window_without_a
     app.enroll().await?;
     add_active_profile(&app, "Staging", &sandbox).await?;
     app.click("Deliveries").await?;
-    sync(&app).await?;
+    crate::support::sync(&app).await?;
     app.find(Locator::XPath(ROWS)).await?;
     assert!(
         service.shown().is_empty(),
@@ -101,7 +83,7 @@ async fn a_spike_is_notified_clicked_through_and_alerted_in_the_window_without_a
 
     // 1. A spike on one subscription reaches the desktop: counts and names, no payload.
     sandbox.seed_failure_spike(subs[0].id, 9, Duration::from_secs(15 * 60))?;
-    sync(&app).await?;
+    crate::support::sync(&app).await?;
     let shown = service
         .wait_for(Duration::from_secs(30), |s| {
             s.summary.starts_with("Failure spike: ")
@@ -149,7 +131,7 @@ async fn a_spike_is_notified_clicked_through_and_alerted_in_the_window_without_a
     //    "Show" opens the same view.
     service.stop().await?;
     sandbox.seed_failure_spike(subs[1].id, 6, Duration::from_secs(10 * 60))?;
-    sync(&app).await?;
+    crate::support::sync(&app).await?;
     let name = subs[1]
         .description
         .clone()

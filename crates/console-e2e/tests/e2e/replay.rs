@@ -5,8 +5,7 @@
 //! the job, read the verified outcome.
 
 use std::net::{Ipv4Addr, SocketAddr};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use console_e2e::App;
@@ -36,56 +35,6 @@ async fn sandbox() -> anyhow::Result<RunningSandbox> {
     Ok(hook0_sandbox::start(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)), options).await?)
 }
 
-/// Runs the sandbox's delivery worker while the test lasts, so replays are delivered.
-fn keep_delivering(sandbox: &RunningSandbox) -> Arc<AtomicBool> {
-    let stop = Arc::new(AtomicBool::new(false));
-    let control = sandbox.control();
-    let stopped = Arc::clone(&stop);
-    tokio::spawn(async move {
-        while !stopped.load(Ordering::SeqCst) {
-            control.flush();
-            tokio::time::sleep(Duration::from_millis(300)).await;
-        }
-    });
-    stop
-}
-
-async fn show(app: &App, hash: &str) -> anyhow::Result<()> {
-    app.client()
-        .execute(
-            "location.hash = arguments[0];",
-            vec![serde_json::Value::String(hash.to_owned())],
-        )
-        .await?;
-    tokio::time::sleep(Duration::from_millis(700)).await;
-    Ok(())
-}
-
-/// Waits (up to `within`) until the element at `xpath` shows every needle.
-async fn wait_long(
-    app: &App,
-    xpath: &str,
-    needles: &[&str],
-    within: Duration,
-) -> anyhow::Result<String> {
-    let deadline = std::time::Instant::now() + within;
-    let mut last = String::new();
-    while std::time::Instant::now() < deadline {
-        if let Ok(element) = app.client().find(Locator::XPath(xpath)).await
-            && let Ok(text) = element.text().await
-        {
-            if needles.iter().all(|n| text.contains(n)) {
-                return Ok(text);
-            }
-            last = text;
-        }
-        tokio::time::sleep(Duration::from_millis(300)).await;
-    }
-    // What the window showed instead, for whoever reads the failure.
-    let shot = app.screenshot("replay-failure").await;
-    anyhow::bail!("{xpath} never showed {needles:?}; last text: {last:?} (window: {shot:?})")
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn replay_failures_of_one_subscription_approved_watched_and_verified() -> anyhow::Result<()> {
     let sandbox = sandbox().await?;
@@ -102,11 +51,11 @@ async fn replay_failures_of_one_subscription_approved_watched_and_verified() -> 
     sandbox
         .control()
         .set_subscription_behaviour(dead, Behaviour::Succeed)?;
-    let delivering = keep_delivering(&sandbox);
+    let delivering = crate::support::keep_delivering(&sandbox);
 
     // One delivery Hook0 gave up on first, from the detail pane: a one-event plan needs no
     // code. (Deliveries still retrying succeed by themselves now.)
-    show(&app, &format!("#/deliveries?sub={dead}&outcome=gave_up")).await?;
+    crate::support::show(&app, &format!("#/deliveries?sub={dead}&outcome=gave_up")).await?;
     app.find(Locator::XPath(ROWS)).await?.click().await?;
     app.click("Replay this delivery").await?;
     app.wait_for_text(
@@ -128,18 +77,18 @@ async fn replay_failures_of_one_subscription_approved_watched_and_verified() -> 
         )
         .await?;
     crate::support::wait_for_hash(&app, "job=").await?;
-    wait_long(&app, OUTCOME, &["Recovered"], Duration::from_secs(120)).await?;
+    crate::support::wait_long(&app, OUTCOME, &["Recovered"], Duration::from_secs(120)).await?;
     let single = sandbox.control().replay_counts();
     assert_eq!(single.len(), 1, "one event replayed: {single:?}");
 
     // The rest of the subscription's failures, from the explorer's filter.
-    show(&app, &failures).await?;
+    crate::support::show(&app, &failures).await?;
     app.find(Locator::XPath(ROWS)).await?;
     app.click("Replay…").await?;
     crate::support::wait_for_hash(&app, "#/replays?").await?;
     // The dry run names the healthy subscriptions that will get the events again, and
     // leaves out the delivery replayed above (delivered since).
-    let dry_run = wait_long(
+    let dry_run = crate::support::wait_long(
         &app,
         DRY_RUN,
         &[
@@ -170,7 +119,8 @@ async fn replay_failures_of_one_subscription_approved_watched_and_verified() -> 
 
     // The outcome, verified against Hook0: every replayed delivery of the repaired endpoint
     // recovered, and the sandbox saw each event exactly once (the single one included).
-    let outcome = wait_long(&app, OUTCOME, &["Recovered"], Duration::from_secs(120)).await?;
+    let outcome =
+        crate::support::wait_long(&app, OUTCOME, &["Recovered"], Duration::from_secs(120)).await?;
     let counts = sandbox.control().replay_counts();
     assert!(
         counts.len() > 1,
@@ -214,7 +164,7 @@ async fn replay_failures_of_one_subscription_approved_watched_and_verified() -> 
     // Deliveries ticked in the explorer are planned exactly: two failed attempts of another
     // subscription (planned, not run).
     let flaky = sandbox.control().subscriptions(application)[1].id;
-    show(&app, &format!("#/deliveries?sub={flaky}&status=failed")).await?;
+    crate::support::show(&app, &format!("#/deliveries?sub={flaky}&status=failed")).await?;
     app.find(Locator::XPath(ROWS)).await?;
     let ticks = app
         .client()
@@ -244,7 +194,7 @@ async fn replay_failures_of_one_subscription_approved_watched_and_verified() -> 
         chosen.starts_with("2 selected deliveries") || chosen.contains("from 2 selected attempts"),
         "{chosen}"
     );
-    wait_long(
+    crate::support::wait_long(
         &app,
         DRY_RUN,
         &["Deliveries selected"],

@@ -1,5 +1,7 @@
 //! Steps several end-to-end tests share.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use console_e2e::{App, xpath_literal};
@@ -58,4 +60,70 @@ pub async fn wait_for_hash(app: &App, needle: &str) -> anyhow::Result<String> {
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+}
+
+/// Runs the sandbox's delivery worker while the test lasts, so replays are delivered.
+pub fn keep_delivering(sandbox: &RunningSandbox) -> Arc<AtomicBool> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let control = sandbox.control();
+    let stopped = Arc::clone(&stop);
+    tokio::spawn(async move {
+        while !stopped.load(Ordering::SeqCst) {
+            control.flush();
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+    });
+    stop
+}
+
+pub async fn show(app: &App, hash: &str) -> anyhow::Result<()> {
+    app.client()
+        .execute(
+            "location.hash = arguments[0];",
+            vec![serde_json::Value::String(hash.to_owned())],
+        )
+        .await?;
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    Ok(())
+}
+
+/// Waits (up to `within`) until the element at `xpath` shows every needle.
+pub async fn wait_long(
+    app: &App,
+    xpath: &str,
+    needles: &[&str],
+    within: Duration,
+) -> anyhow::Result<String> {
+    let deadline = std::time::Instant::now() + within;
+    let mut last = String::new();
+    while std::time::Instant::now() < deadline {
+        if let Ok(element) = app.client().find(Locator::XPath(xpath)).await
+            && let Ok(text) = element.text().await
+        {
+            if needles.iter().all(|n| text.contains(n)) {
+                return Ok(text);
+            }
+            last = text;
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    let shot = app.screenshot("wait-failure").await;
+    anyhow::bail!("{xpath} never showed {needles:?}; last text: {last:?} (window: {shot:?})")
+}
+
+/// Starts a sync and waits for it to end (the button comes back).
+pub async fn sync(app: &App) -> anyhow::Result<()> {
+    app.click("Sync now").await?;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    while app
+        .client()
+        .find(Locator::XPath("//button[normalize-space(.)='Sync now']"))
+        .await
+        .is_err()
+    {
+        anyhow::ensure!(std::time::Instant::now() < deadline, "the sync did not end");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    Ok(())
 }
