@@ -12,11 +12,11 @@ use console_core::incident::{
     EntryKind, Evidence, EvidenceKind, IncidentKind, IncidentStatus, NewIncident, Roles, Scope,
     Severity, TimelineEntry,
 };
-use console_core::profile::{AuthMethod, ProfileDraft};
 use console_core::{ErrorCode, ErrorDto};
 use uuid::Uuid;
 
 use crate::gate_support::{Gated, code_of};
+use crate::incident_console::remote;
 use crate::query_support::{event_time, history};
 
 const TITLE: &str = "Zyxwvut Corp orders endpoint returns 503";
@@ -192,25 +192,6 @@ fn replay_progress_comes_from_the_linked_jobs_entries() -> anyhow::Result<()> {
         (5, 2, 1, 2)
     );
     Ok(())
-}
-
-async fn remote(gated: &Gated) -> anyhow::Result<Uuid> {
-    let profile = gated
-        .console
-        .save_profile(ProfileDraft {
-            id: None,
-            name: "Production".into(),
-            api_base_url: "https://hook0.example/api/v1/".into(),
-            auth_method: AuthMethod::ApiToken,
-            token: Some("a-token".into()),
-            email: None,
-            password: None,
-            default_organization_id: None,
-            cache_retention_days: None,
-        })
-        .await?;
-    gated.console.set_active_profile(profile.id)?;
-    Ok(profile.id)
 }
 
 #[tokio::test]

@@ -23,7 +23,7 @@ const TITLE: &str = "Payloads of Zyxwvut Corp sent to a stranger";
 const NOTE: &str = "Quokka pager rang first";
 
 /// A remote profile with a token, made active: its records are keyed from the vault.
-async fn remote(gated: &Gated) -> anyhow::Result<Uuid> {
+pub(crate) async fn remote(gated: &Gated) -> anyhow::Result<Uuid> {
     let profile = gated
         .console
         .save_profile(ProfileDraft {

@@ -20,12 +20,12 @@ use console_core::ipc::{
     AttachEvidenceRequest, EvidenceSource, IncidentNoteKind, IncidentNoteRequest,
     IncidentTickRequest,
 };
-use console_core::profile::{AuthMethod, ProfileDraft};
 use console_core::{ErrorCode, ErrorDto};
 use uuid::Uuid;
 use zip::write::SimpleFileOptions;
 
 use crate::gate_support::{Gated, code_of};
+use crate::incident_console::remote;
 
 const HOSTILE_TITLE: &str = "<script>alert('x')</script> Orders & \"refunds\" down";
 const CUSTOMER_NOTE: &str = "Zyxwvut Corp confirmed the outage by phone";
@@ -270,26 +270,6 @@ fn the_html_report_escapes_operator_text_and_fetches_nothing() -> anyhow::Result
         "Markdown does not carry raw HTML either"
     );
     Ok(())
-}
-
-/// A remote profile with a token, made active.
-async fn remote(gated: &Gated) -> anyhow::Result<Uuid> {
-    let profile = gated
-        .console
-        .save_profile(ProfileDraft {
-            id: None,
-            name: "Production".into(),
-            api_base_url: "https://hook0.example/api/v1/".into(),
-            auth_method: AuthMethod::ApiToken,
-            token: Some("a-token".into()),
-            email: None,
-            password: None,
-            default_organization_id: None,
-            cache_retention_days: None,
-        })
-        .await?;
-    gated.console.set_active_profile(profile.id)?;
-    Ok(profile.id)
 }
 
 /// A console with one worked incident, and its bundle written with a fresh code.

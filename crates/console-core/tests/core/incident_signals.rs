@@ -19,27 +19,9 @@ use uuid::Uuid;
 
 use crate::api_support::{fast_settings, start};
 use crate::gate_support::{Gated, PASSPHRASE};
+use crate::incident_console::remote;
 
 const TITLE: &str = "Payloads of Zyxwvut Corp sent to a stranger";
-
-async fn remote(gated: &Gated) -> anyhow::Result<Uuid> {
-    let profile = gated
-        .console
-        .save_profile(ProfileDraft {
-            id: None,
-            name: "Production".into(),
-            api_base_url: "https://hook0.example/api/v1/".into(),
-            auth_method: AuthMethod::ApiToken,
-            token: Some("a-token".into()),
-            email: None,
-            password: None,
-            default_organization_id: None,
-            cache_retention_days: None,
-        })
-        .await?;
-    gated.console.set_active_profile(profile.id)?;
-    Ok(profile.id)
-}
 
 fn declared(kind: IncidentKind, template: &str, scope: Scope) -> NewIncident {
     NewIncident {
