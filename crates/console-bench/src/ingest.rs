@@ -1,18 +1,24 @@
 //! `ingest`: the cache's bulk write path against the physical limit here — a bare rusqlite
 //! prepared-statement loop writing the same rows, with the same indexes, under the same
 //! SQLCipher key, in one transaction.
+//!
+//! Both are also measured with the attempt indexes built after the rows instead of kept up
+//! to date: the way around index maintenance, and so the bound of any sync that defers its
+//! indexing.
 
 use std::time::Instant;
 
-use console_core::api::RequestAttempt;
+use console_core::api::{
+    ApiClient, Application, EventType, Organization, RequestAttempt, Subscription,
+};
 use console_core::cache::{AttemptStatus, Cache};
 use rusqlite::params;
 
 use crate::emit::{figure, note};
 use crate::{fill, sandbox};
 
-/// Runs the benchmark; returns the bare loop's rate (rows/s).
-pub async fn run() -> anyhow::Result<f64> {
+/// Runs the benchmark; returns the bare loops' rates.
+pub async fn run() -> anyhow::Result<Ceilings> {
     let server = sandbox::start(1, 10, 28_000)?;
     let client = fill::client(&server.started)?;
     let application = server
@@ -24,33 +30,38 @@ pub async fn run() -> anyhow::Result<f64> {
     let attempts = fill::attempts(&client, application).await?;
     note(&format!("ingest: {} attempts fetched", attempts.len()));
 
+    let metadata = Metadata::fetch(&client).await?;
     let dir = tempfile::tempdir()?;
-    let mut cache = Cache::open(&dir.path().join("cache.db"), &fill::key())?;
-    let organizations = client.organizations().await?;
-    let mut setup = cache.ingest()?;
-    for organization in &organizations {
-        setup.organization(organization)?;
-        for app in client.applications(organization.organization_id).await? {
-            setup.application(&app)?;
-            setup.event_types(
-                app.application_id,
-                &client.event_types(app.application_id).await?,
-            )?;
-            for subscription in client.subscriptions(app.application_id).await? {
-                setup.subscription(&subscription)?;
-            }
-        }
-    }
-    setup.commit()?;
-
-    let clock = Instant::now();
-    let mut ingest = cache.ingest()?;
-    ingest.attempts(application, &attempts)?;
-    ingest.commit()?;
-    let cache_rate = attempts.len() as f64 / clock.elapsed().as_secs_f64();
-
-    let indexes = attempt_indexes(&cache)?;
-    let bare_rate = bare(&dir.path().join("bare.db"), &attempts, &indexes)?;
+    let (cache_rate, indexes) = cache_path(
+        &dir.path().join("cache.db"),
+        &metadata,
+        application,
+        &attempts,
+        Indexes::Maintained,
+    )?;
+    // The cache's own path with the attempt indexes dropped first and built after the
+    // rows: what a sync deferring its indexing could reach at best, with no HTTP at all.
+    let (cache_deferred, _) = cache_path(
+        &dir.path().join("cache-deferred.db"),
+        &metadata,
+        application,
+        &attempts,
+        Indexes::BuiltAfter,
+    )?;
+    let bare_rate = bare(
+        &dir.path().join("bare.db"),
+        &attempts,
+        &indexes,
+        Indexes::Maintained,
+    )?;
+    // The same for the bare loop: load the table bare, then build every index in one sorted
+    // pass each.
+    let deferred = bare(
+        &dir.path().join("deferred.db"),
+        &attempts,
+        &indexes,
+        Indexes::BuiltAfter,
+    )?;
     figure("ingest", "rows", attempts.len() as f64, "attempts");
     figure("ingest", "cache_rows_per_s", cache_rate, "rows/s");
     figure("ingest", "bare_sqlite_rows_per_s", bare_rate, "rows/s");
@@ -60,11 +71,108 @@ pub async fn run() -> anyhow::Result<f64> {
         cache_rate / bare_rate,
         "ratio",
     );
-    Ok(bare_rate)
+    figure(
+        "ingest",
+        "cache_deferred_index_rows_per_s",
+        cache_deferred,
+        "rows/s",
+    );
+    figure(
+        "ingest",
+        "bare_sqlite_deferred_index_rows_per_s",
+        deferred,
+        "rows/s",
+    );
+    Ok(Ceilings {
+        bare_rate,
+        deferred_rate: deferred,
+        cache_deferred_rate: cache_deferred,
+    })
+}
+
+/// One application with its event types and subscriptions.
+type ApplicationMetadata = (Application, Vec<EventType>, Vec<Subscription>);
+
+/// The organizations, applications, event types and subscriptions the attempts refer to.
+struct Metadata {
+    organizations: Vec<(Organization, Vec<ApplicationMetadata>)>,
+}
+
+impl Metadata {
+    async fn fetch(client: &ApiClient) -> anyhow::Result<Self> {
+        let mut organizations = Vec::new();
+        for organization in client.organizations().await? {
+            let mut applications = Vec::new();
+            for app in client.applications(organization.organization_id).await? {
+                let types = client.event_types(app.application_id).await?;
+                let subscriptions = client.subscriptions(app.application_id).await?;
+                applications.push((app, types, subscriptions));
+            }
+            organizations.push((organization, applications));
+        }
+        Ok(Self { organizations })
+    }
+}
+
+/// Fills a new cache at `path` with the metadata, then times the attempts' ingest in one
+/// transaction; returns the rate and the attempt table's index definitions.
+fn cache_path(
+    path: &std::path::Path,
+    metadata: &Metadata,
+    application: uuid::Uuid,
+    attempts: &[RequestAttempt],
+    when: Indexes,
+) -> anyhow::Result<(f64, Vec<String>)> {
+    let mut cache = Cache::open(path, &fill::key())?;
+    let mut setup = cache.ingest()?;
+    for (organization, applications) in &metadata.organizations {
+        setup.organization(organization)?;
+        for (app, types, subscriptions) in applications {
+            setup.application(app)?;
+            setup.event_types(app.application_id, types)?;
+            for subscription in subscriptions {
+                setup.subscription(subscription)?;
+            }
+        }
+    }
+    setup.commit()?;
+    let indexes = attempt_indexes(&cache)?;
+    if when == Indexes::BuiltAfter {
+        for name in attempt_index_names(&cache)? {
+            cache.conn().execute_batch(&format!("DROP INDEX {name}"))?;
+        }
+    }
+    let clock = Instant::now();
+    let mut ingest = cache.ingest()?;
+    ingest.attempts(application, attempts)?;
+    ingest.commit()?;
+    if when == Indexes::BuiltAfter {
+        let conn = cache.conn();
+        conn.execute_batch("BEGIN IMMEDIATE")?;
+        for index in &indexes {
+            conn.execute_batch(index)?;
+        }
+        conn.execute_batch("COMMIT")?;
+    }
+    Ok((
+        attempts.len() as f64 / clock.elapsed().as_secs_f64(),
+        indexes,
+    ))
 }
 
 /// The `CREATE INDEX` statements of the cache's `attempt` table, as its migrations left them:
 /// the bare loop gets exactly the same indexes, whatever the schema version.
+fn attempt_index_names(cache: &Cache) -> anyhow::Result<Vec<String>> {
+    let mut stmt = cache.conn().prepare(
+        "SELECT name FROM sqlite_master
+         WHERE type = 'index' AND tbl_name = 'attempt' AND sql IS NOT NULL",
+    )?;
+    let names = stmt
+        .query_map([], |r| r.get::<_, String>(0))?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(names)
+}
+
 fn attempt_indexes(cache: &Cache) -> anyhow::Result<Vec<String>> {
     let reader = cache.reader(&fill::key())?;
     let mut stmt = reader.conn().prepare(
@@ -77,12 +185,33 @@ fn attempt_indexes(cache: &Cache) -> anyhow::Result<Vec<String>> {
     Ok(indexes)
 }
 
+/// When the bare loop's table gets its indexes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Indexes {
+    /// Created first, so every insert updates them (as the cache does).
+    Maintained,
+    /// Created after the last insert, in the same transaction.
+    BuiltAfter,
+}
+
+/// The physical limits measured here, in rows/s, for the sync benchmark's ceilings.
+#[derive(Debug, Clone, Copy)]
+pub struct Ceilings {
+    /// Rows into the indexed table.
+    pub bare_rate: f64,
+    /// Rows into the bare table, then every index built (timed to the end of the build).
+    pub deferred_rate: f64,
+    /// The cache's write path, attempt indexes built after the rows.
+    pub cache_deferred_rate: f64,
+}
+
 /// The same rows into a table shaped like the cache's `attempt` table (same columns, same
 /// indexes), with nothing else: no lookups, no chains, no rollup.
 fn bare(
     path: &std::path::Path,
     attempts: &[RequestAttempt],
     indexes: &[String],
+    when: Indexes,
 ) -> anyhow::Result<f64> {
     let mut conn = rusqlite::Connection::open(path)?;
     conn.execute_batch(&format!(
@@ -103,8 +232,10 @@ fn bare(
             response_uuid BLOB, response_cached INTEGER NOT NULL DEFAULT 0, error_kind TEXT,
             response_gone_at INTEGER);",
     )?;
-    for index in indexes {
-        conn.execute_batch(index)?;
+    if when == Indexes::Maintained {
+        for index in indexes {
+            conn.execute_batch(index)?;
+        }
     }
     let micros = |t: Option<chrono::DateTime<chrono::Utc>>| t.map(|t| t.timestamp_micros());
     let clock = Instant::now();
@@ -149,6 +280,11 @@ fn bare(
                 a.status.full_processing_ms,
                 error_kind,
             ])?;
+        }
+    }
+    if when == Indexes::BuiltAfter {
+        for index in indexes {
+            tx.execute_batch(index)?;
         }
     }
     tx.commit()?;
