@@ -155,3 +155,41 @@ impl TestGate {
         Ok(console)
     }
 }
+
+/// Saves a profile that signs in with `token` at `api_base_url`, and makes it the active one.
+pub async fn active_token_profile(
+    console: &Console,
+    name: &str,
+    api_base_url: String,
+    token: &str,
+) -> anyhow::Result<uuid::Uuid> {
+    let profile = console
+        .save_profile(console_core::profile::ProfileDraft {
+            id: None,
+            name: name.into(),
+            api_base_url,
+            auth_method: console_core::profile::AuthMethod::ApiToken,
+            token: Some(token.to_owned()),
+            email: None,
+            password: None,
+            default_organization_id: None,
+            cache_retention_days: None,
+        })
+        .await?;
+    console.set_active_profile(profile.id)?;
+    Ok(profile.id)
+}
+
+/// A "Staging" profile on `sandbox`'s service token, made the active one.
+pub async fn sandbox_profile(
+    console: &Console,
+    sandbox: &hook0_sandbox::RunningSandbox,
+) -> anyhow::Result<uuid::Uuid> {
+    active_token_profile(
+        console,
+        "Staging",
+        sandbox.api_base_url().to_string(),
+        sandbox.service_token(),
+    )
+    .await
+}

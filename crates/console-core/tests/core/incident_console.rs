@@ -13,7 +13,6 @@ use console_core::ipc::{
     IncidentTickRequest, IncidentView, PreparationTickRequest, TemplateFormat,
 };
 use console_core::notify::{NotifyError, Opens, RecordingNotifier};
-use console_core::profile::{AuthMethod, ProfileDraft};
 use console_core::{ErrorCode, ErrorDetail, ErrorDto};
 use uuid::Uuid;
 
@@ -24,22 +23,13 @@ const NOTE: &str = "Quokka pager rang first";
 
 /// A remote profile with a token, made active: its records are keyed from the vault.
 pub(crate) async fn remote(gated: &Gated) -> anyhow::Result<Uuid> {
-    let profile = gated
-        .console
-        .save_profile(ProfileDraft {
-            id: None,
-            name: "Production".into(),
-            api_base_url: "https://hook0.example/api/v1/".into(),
-            auth_method: AuthMethod::ApiToken,
-            token: Some("a-token".into()),
-            email: None,
-            password: None,
-            default_organization_id: None,
-            cache_retention_days: None,
-        })
-        .await?;
-    gated.console.set_active_profile(profile.id)?;
-    Ok(profile.id)
+    crate::gate_support::active_token_profile(
+        &gated.console,
+        "Production",
+        "https://hook0.example/api/v1/".into(),
+        "a-token",
+    )
+    .await
 }
 
 fn new_incident(template: &str, kind: IncidentKind, detected_at: DateTime<Utc>) -> NewIncident {

@@ -13,7 +13,6 @@ use console_core::gate::Clock as _;
 use console_core::incident::{EntryKind, IncidentKind, NewIncident, Phase, Roles, Scope, Severity};
 use console_core::ipc::{IncidentTickRequest, LockState, SyncState};
 use console_core::notify::{Notification, Opens, RecordingNotifier};
-use console_core::profile::{AuthMethod, ProfileDraft};
 use hook0_sandbox::{RunningSandbox, SandboxOptions, ScenarioConfig};
 use uuid::Uuid;
 
@@ -313,20 +312,7 @@ async fn a_sync_puts_what_it_stored_in_scope_on_each_open_incident_once() -> any
     let dir = tempfile::tempdir()?;
     let (console, _gate) = crate::gate_support::enrolled_console(dir.path(), fast_settings())?;
     let console = Arc::new(console);
-    let profile = console
-        .save_profile(ProfileDraft {
-            id: None,
-            name: "Staging".into(),
-            api_base_url: sandbox.api_base_url().to_string(),
-            auth_method: AuthMethod::ApiToken,
-            token: Some(sandbox.service_token().to_owned()),
-            email: None,
-            password: None,
-            default_organization_id: None,
-            cache_retention_days: None,
-        })
-        .await?;
-    console.set_active_profile(profile.id)?;
+    crate::gate_support::sandbox_profile(&console, &sandbox).await?;
     let scoped = |scope: Scope| declared(IncidentKind::DeliveryOutage, "delivery-outage", scope);
     let whole_app = console
         .incident_create(scoped(Scope {

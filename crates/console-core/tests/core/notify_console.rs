@@ -10,7 +10,6 @@ use console_core::Console;
 use console_core::console::ConsoleEvents;
 use console_core::ipc::{CacheChanged, SpikeAlert, SyncState, SyncStatus};
 use console_core::notify::{NotifyError, RecordingNotifier};
-use console_core::profile::{AuthMethod, ProfileDraft};
 use hook0_sandbox::{RunningSandbox, SandboxOptions, ScenarioConfig};
 use uuid::Uuid;
 
@@ -90,20 +89,7 @@ async fn notify_a_sync_tells_the_notifier_of_the_spiking_subscription_once_or_th
     let dir = tempfile::tempdir()?;
     let (console, _gate) = crate::gate_support::enrolled_console(dir.path(), fast_settings())?;
     let console = Arc::new(console);
-    let profile = console
-        .save_profile(ProfileDraft {
-            id: None,
-            name: "Staging".into(),
-            api_base_url: sandbox.api_base_url().to_string(),
-            auth_method: AuthMethod::ApiToken,
-            token: Some(sandbox.service_token().to_owned()),
-            email: None,
-            password: None,
-            default_organization_id: None,
-            cache_retention_days: None,
-        })
-        .await?;
-    console.set_active_profile(profile.id)?;
+    let profile = crate::gate_support::sandbox_profile(&console, &sandbox).await?;
     let window = Arc::new(WindowAlerts::default());
     console.set_events(window.clone())?;
     let notifier = Arc::new(RecordingNotifier::new());
@@ -120,7 +106,7 @@ async fn notify_a_sync_tells_the_notifier_of_the_spiking_subscription_once_or_th
             subscription_id: subs[0]
         }
     );
-    assert_eq!(shown[0].profile_id, profile.id);
+    assert_eq!(shown[0].profile_id, profile);
     assert!(
         shown[0]
             .body

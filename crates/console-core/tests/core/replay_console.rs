@@ -15,7 +15,6 @@ use console_core::ipc::{
     ReplayUpdate, SpikeAlert, SyncState, SyncStatus,
 };
 use console_core::notify::RecordingNotifier;
-use console_core::profile::{AuthMethod, ProfileDraft};
 use console_core::query::DeliveryFilter;
 use console_core::replay::{JobState, PlanOptions, Selection, VerifyOptions};
 use console_core::{Console, ErrorCode, ErrorDetail};
@@ -69,20 +68,7 @@ pub(crate) async fn setup() -> anyhow::Result<Setup> {
     let dir = tempfile::tempdir()?;
     let (console, gate) = enrolled_console(dir.path(), fast_settings())?;
     let console = Arc::new(console);
-    let profile = console
-        .save_profile(ProfileDraft {
-            id: None,
-            name: "Staging".into(),
-            api_base_url: sandbox.api_base_url().to_string(),
-            auth_method: AuthMethod::ApiToken,
-            token: Some(sandbox.service_token().to_owned()),
-            email: None,
-            password: None,
-            default_organization_id: None,
-            cache_retention_days: None,
-        })
-        .await?;
-    console.set_active_profile(profile.id)?;
+    crate::gate_support::sandbox_profile(&console, &sandbox).await?;
     let window = Arc::new(Window::default());
     console.set_events(window.clone())?;
     let notifier = Arc::new(RecordingNotifier::new());

@@ -9,7 +9,8 @@ use console_e2e::App;
 use fantoccini::Locator;
 use hook0_sandbox::{RunningSandbox, SandboxOptions, ScenarioConfig};
 
-const ROWS: &str = "//*[@role='row'][@data-attempt-id]";
+use crate::support::ROWS;
+
 const DETAIL: &str = "//aside[@aria-label='Delivery details']";
 const CHAIN: &str = "//ol[@aria-label='Attempts of this delivery, oldest first']/li";
 const COUNTS: &str = "//span[contains(@class, 'counts')][@role='status']";

@@ -7,41 +7,19 @@
 //! update is drafted with live numbers and logged as sent; the report is exported and the
 //! sealed bundle verifies.
 
-use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use chrono::Utc;
 use console_e2e::{App, xpath_literal};
 use fantoccini::Locator;
-use hook0_sandbox::{Behaviour, RunningSandbox, SandboxOptions, ScenarioConfig};
+use hook0_sandbox::{Behaviour, RunningSandbox};
 use uuid::Uuid;
 
-use crate::support::wait_for_hash;
+use crate::support::{ROWS, SPIKE_ALERT, quiet_sandbox, wait_for_hash};
 
-const ALERT: &str = "//*[@role='alert'][contains(normalize-space(.), 'Failures spiked on')]";
 const STATUS: &str = "//*[@data-testid='incident-status']";
 const TIMELINE: &str = "//*[@aria-label='Timeline, oldest first']";
 const EVIDENCE: &str = "//section[@aria-labelledby='evidence-title']";
-const ROWS: &str = "//*[@role='row'][@data-attempt-id]";
-
-async fn sandbox() -> anyhow::Result<RunningSandbox> {
-    let options = SandboxOptions {
-        scenario: ScenarioConfig {
-            seed: 11,
-            applications: 1,
-            subscriptions: 4,
-            events: 60,
-            failure_rate: 0.2,
-        },
-        rate_limit: false,
-        worker_paused: true,
-        // Two quiet days since the generated history: only the seeded spike is recent.
-        history_end: Some(Utc::now() - chrono::Duration::days(2)),
-        ..SandboxOptions::default()
-    };
-    Ok(hook0_sandbox::start(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)), options).await?)
-}
 
 /// Clicks `element` after bringing it to the middle of its scrolling parent (a pointer click
 /// at its first position can land on a bar over it).
@@ -122,7 +100,7 @@ fn enabled(sandbox: &RunningSandbox, application: Uuid, subscription: Uuid) -> O
 #[tokio::test(flavor = "multi_thread")]
 async fn an_incident_from_a_spike_worked_through_every_phase_to_a_verified_bundle()
 -> anyhow::Result<()> {
-    let sandbox = sandbox().await?;
+    let sandbox = quiet_sandbox().await?;
     let application = sandbox.applications()[0].0;
     let target = sandbox
         .control()
@@ -140,9 +118,9 @@ async fn an_incident_from_a_spike_worked_through_every_phase_to_a_verified_bundl
     // 1. First signal: a spike, and "Open incident" from it, pre-filled.
     sandbox.seed_failure_spike(target.id, 9, Duration::from_secs(15 * 60))?;
     crate::support::sync(&app).await?;
-    app.wait_for_text(ALERT, &["9 of 9 attempts"]).await?;
+    app.wait_for_text(SPIKE_ALERT, &["9 of 9 attempts"]).await?;
     app.find(Locator::XPath(&format!(
-        "{ALERT}//a[normalize-space(.)='Open incident']"
+        "{SPIKE_ALERT}//a[normalize-space(.)='Open incident']"
     )))
     .await?
     .click()

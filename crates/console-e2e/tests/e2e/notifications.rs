@@ -3,37 +3,14 @@
 //! the subscription's failed deliveries, and without a service the window itself alerts.
 //! The desktop here prefers a dark theme, which the window follows.
 
-use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
-use chrono::Utc;
 use console_e2e::App;
 use console_e2e::notifications::NotificationService;
 use fantoccini::Locator;
-use hook0_sandbox::{RunningSandbox, SandboxOptions, ScenarioConfig, SubscriptionInfo};
+use hook0_sandbox::{RunningSandbox, SubscriptionInfo};
 
-use crate::support::{add_active_profile, wait_for_hash};
-
-const ROWS: &str = "//*[@role='row'][@data-attempt-id]";
-const ALERT: &str = "//*[@role='alert'][contains(normalize-space(.), 'Failures spiked on')]";
-
-async fn sandbox() -> anyhow::Result<RunningSandbox> {
-    let options = SandboxOptions {
-        scenario: ScenarioConfig {
-            seed: 11,
-            applications: 1,
-            subscriptions: 4,
-            events: 60,
-            failure_rate: 0.2,
-        },
-        rate_limit: false,
-        worker_paused: true,
-        // Two quiet days since the generated history: only the seeded spikes are recent.
-        history_end: Some(Utc::now() - chrono::Duration::days(2)),
-        ..SandboxOptions::default()
-    };
-    Ok(hook0_sandbox::start(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)), options).await?)
-}
+use crate::support::{ROWS, SPIKE_ALERT, add_active_profile, quiet_sandbox, wait_for_hash};
 
 /// Subscriptions that listen to at least one event type (a spike needs one).
 fn listening(sandbox: &RunningSandbox) -> Vec<SubscriptionInfo> {
@@ -50,7 +27,7 @@ fn listening(sandbox: &RunningSandbox) -> Vec<SubscriptionInfo> {
 async fn a_spike_is_notified_clicked_through_and_alerted_in_the_window_without_a_service()
 -> anyhow::Result<()> {
     let service = NotificationService::start().await?;
-    let sandbox = sandbox().await?;
+    let sandbox = quiet_sandbox().await?;
     let subs = listening(&sandbox);
     anyhow::ensure!(
         subs.len() >= 2,
@@ -137,12 +114,12 @@ async fn a_spike_is_notified_clicked_through_and_alerted_in_the_window_without_a
         .clone()
         .unwrap_or_else(|| "Failures spiked on".to_owned());
     let alert = app
-        .wait_for_text(ALERT, &[&name, "6 of 6 attempts"])
+        .wait_for_text(SPIKE_ALERT, &[&name, "6 of 6 attempts"])
         .await?;
     assert!(!alert.contains("livemode"), "{alert}");
     app.screenshot("explorer-spike").await?;
     app.find(Locator::XPath(&format!(
-        "{ALERT}//a[normalize-space(.)='Show']"
+        "{SPIKE_ALERT}//a[normalize-space(.)='Show']"
     )))
     .await?
     .click()

@@ -12,7 +12,8 @@ use console_e2e::App;
 use fantoccini::Locator;
 use hook0_sandbox::{Behaviour, RunningSandbox, SandboxOptions, ScenarioConfig};
 
-const ROWS: &str = "//*[@role='row'][@data-attempt-id]";
+use crate::support::ROWS;
+
 const DRY_RUN: &str = "//section[@aria-labelledby='dry-run-title']";
 const JOB: &str = "//section[@aria-labelledby='replay-job-title']";
 const OUTCOME: &str = "//section[@aria-labelledby='verified-outcome-title']";

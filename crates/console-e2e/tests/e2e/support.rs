@@ -6,7 +6,36 @@ use std::time::Duration;
 
 use console_e2e::{App, xpath_literal};
 use fantoccini::Locator;
-use hook0_sandbox::RunningSandbox;
+use hook0_sandbox::{RunningSandbox, SandboxOptions, ScenarioConfig};
+
+/// A delivery row of the explorer.
+pub const ROWS: &str = "//*[@role='row'][@data-attempt-id]";
+/// The window's banner for a failure spike.
+pub const SPIKE_ALERT: &str =
+    "//*[@role='alert'][contains(normalize-space(.), 'Failures spiked on')]";
+
+/// A sandbox whose generated history ended two days ago, so only what a test seeds (a
+/// failure spike) is recent.
+pub async fn quiet_sandbox() -> anyhow::Result<RunningSandbox> {
+    let options = SandboxOptions {
+        scenario: ScenarioConfig {
+            seed: 11,
+            applications: 1,
+            subscriptions: 4,
+            events: 60,
+            failure_rate: 0.2,
+        },
+        rate_limit: false,
+        worker_paused: true,
+        history_end: Some(chrono::Utc::now() - chrono::Duration::days(2)),
+        ..SandboxOptions::default()
+    };
+    Ok(hook0_sandbox::start(
+        std::net::SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, 0)),
+        options,
+    )
+    .await?)
+}
 
 /// Adds a connection profile named `name` for `sandbox` through Settings and makes it active.
 pub async fn add_active_profile(

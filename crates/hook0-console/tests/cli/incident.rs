@@ -2,38 +2,11 @@
 //! profile of a fresh data directory: declare from the GDPR template, read the 72-hour
 //! deadline, be refused and then allowed to move on, back-date a note, import templates.
 
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use crate::support::{incident, incident_ok as ok, offline_console};
 
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use console_core::cache::CacheKey;
 use console_core::incident::{EvidenceKind, IncidentStore, NewEvidence, Template};
-
-/// `hook0-console --data-dir DIR incident ARGS…`, stdout piped (so JSON lines).
-fn incident(data_dir: &Path, args: &[&str]) -> anyhow::Result<Output> {
-    Ok(Command::new(env!("CARGO_BIN_EXE_hook0-console"))
-        .arg("--data-dir")
-        .arg(data_dir)
-        .arg("incident")
-        .args(args)
-        .env_remove("HOOK0_CONSOLE_TOKEN")
-        .env_remove("HOOK0_CONSOLE_CACHE_KEY")
-        .stdin(Stdio::null())
-        .output()?)
-}
-
-/// Runs and expects success; the one JSON line it printed.
-fn ok(data_dir: &Path, args: &[&str]) -> anyhow::Result<serde_json::Value> {
-    let out = incident(data_dir, args)?;
-    assert!(
-        out.status.success(),
-        "incident {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8(out.stdout)?;
-    let first = text.lines().next().unwrap_or_default();
-    Ok(serde_json::from_str(first)?)
-}
 
 fn rfc3339(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Secs, true)
@@ -230,13 +203,12 @@ fn templates_are_exported_and_only_valid_ones_imported() -> anyhow::Result<()> {
 #[test]
 fn a_local_api_url_has_no_incident_records() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
-    let out = Command::new(env!("CARGO_BIN_EXE_hook0-console"))
-        .arg("--data-dir")
-        .arg(dir.path())
-        .args(["--api-url", "http://127.0.0.1:9", "incident", "list"])
-        .env("HOOK0_CONSOLE_CACHE_KEY", crate::support::KEY_HEX)
-        .stdin(Stdio::null())
-        .output()?;
+    let out = offline_console(
+        dir.path(),
+        &["--api-url", "http://127.0.0.1:9", "incident", "list"],
+    )
+    .env("HOOK0_CONSOLE_CACHE_KEY", crate::support::KEY_HEX)
+    .output()?;
     assert!(!out.status.success());
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(

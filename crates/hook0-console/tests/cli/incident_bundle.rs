@@ -5,7 +5,9 @@
 
 use std::io::{Read as _, Write as _};
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
+
+use crate::support::{incident, offline_console};
 
 use chrono::{Duration, Utc};
 use console_core::audit::{AuditAction, AuditEntry, AuditKey, AuditLog, AuditOutcome};
@@ -17,20 +19,12 @@ use console_core::incident::{
 };
 
 fn verify(data_dir: &Path, file: &Path, json: bool) -> anyhow::Result<Output> {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_hook0-console"));
-    command
-        .arg("--data-dir")
-        .arg(data_dir)
-        .args(["incident", "verify-bundle"])
-        .arg(file);
+    let mut command = offline_console(data_dir, &["incident", "verify-bundle"]);
+    command.arg(file);
     if json {
         command.arg("--json");
     }
-    Ok(command
-        .env_remove("HOOK0_CONSOLE_TOKEN")
-        .env_remove("HOOK0_CONSOLE_CACHE_KEY")
-        .stdin(Stdio::null())
-        .output()?)
+    Ok(command.output()?)
 }
 
 /// A bundle of one declared incident with two audit records naming it.
@@ -164,19 +158,6 @@ fn a_file_that_is_no_bundle_fails_clearly() -> anyhow::Result<()> {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read"));
     Ok(())
-}
-
-/// `hook0-console --data-dir DIR incident ARGS…` on the built-in sandbox profile.
-fn incident(data_dir: &Path, args: &[&str]) -> anyhow::Result<Output> {
-    Ok(Command::new(env!("CARGO_BIN_EXE_hook0-console"))
-        .arg("--data-dir")
-        .arg(data_dir)
-        .arg("incident")
-        .args(args)
-        .env_remove("HOOK0_CONSOLE_TOKEN")
-        .env_remove("HOOK0_CONSOLE_CACHE_KEY")
-        .stdin(Stdio::null())
-        .output()?)
 }
 
 #[test]

@@ -2,39 +2,14 @@
 //! sandbox profile: the phase and the scope decide, the change goes to the (simulated) Hook0,
 //! lands on the timeline, and the profile's cache agrees.
 
+use crate::support::{incident, incident_ok as ok};
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
 
 use console_core::api::ApiBaseUrl;
 use console_core::cache::{Cache, CacheKey};
 use console_core::profile::ProfileStore;
 use hook0_sandbox::SandboxOptions;
 use uuid::Uuid;
-
-fn incident(data_dir: &Path, args: &[&str]) -> anyhow::Result<Output> {
-    Ok(Command::new(env!("CARGO_BIN_EXE_hook0-console"))
-        .arg("--data-dir")
-        .arg(data_dir)
-        .arg("incident")
-        .args(args)
-        .env_remove("HOOK0_CONSOLE_TOKEN")
-        .env_remove("HOOK0_CONSOLE_CACHE_KEY")
-        .stdin(Stdio::null())
-        .output()?)
-}
-
-fn ok(data_dir: &Path, args: &[&str]) -> anyhow::Result<serde_json::Value> {
-    let out = incident(data_dir, args)?;
-    assert!(
-        out.status.success(),
-        "incident {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8(out.stdout)?;
-    Ok(serde_json::from_str(
-        text.lines().next().unwrap_or_default(),
-    )?)
-}
 
 /// Puts the built-in sandbox's subscriptions into the sandbox profile's cache, as a sync
 /// would (the built-in sandbox is the same on every start); returns two subscription ids of

@@ -48,6 +48,40 @@ pub fn console(sandbox: &RunningSandbox, data_dir: &Path, args: &[&str]) -> Comm
     command
 }
 
+/// `hook0-console --data-dir DIR ARGS…` with no token or key from the environment: the
+/// built-in sandbox profile, or no profile at all.
+pub fn offline_console(data_dir: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_hook0-console"));
+    command
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(args)
+        .env_remove("HOOK0_CONSOLE_TOKEN")
+        .env_remove("HOOK0_CONSOLE_CACHE_KEY")
+        .stdin(Stdio::null());
+    command
+}
+
+/// `hook0-console --data-dir DIR incident ARGS…`, stdout piped (so JSON lines).
+pub fn incident(data_dir: &Path, args: &[&str]) -> anyhow::Result<Output> {
+    Ok(offline_console(data_dir, &["incident"])
+        .args(args)
+        .output()?)
+}
+
+/// [`incident`], expecting success; the one JSON line it printed.
+pub fn incident_ok(data_dir: &Path, args: &[&str]) -> anyhow::Result<serde_json::Value> {
+    let out = incident(data_dir, args)?;
+    assert!(
+        out.status.success(),
+        "incident {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout)?;
+    let first = text.lines().next().unwrap_or_default();
+    Ok(serde_json::from_str(first)?)
+}
+
 /// Starts a sync and SIGKILLs it after it has reported `reports` progress lines (each one
 /// follows a commit), or lets it end if it reports fewer. Returns whether it was killed.
 pub fn sync_killed_after(

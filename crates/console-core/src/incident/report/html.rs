@@ -5,8 +5,8 @@
 use std::fmt::Write as _;
 
 use super::{
-    IncidentReport, duration, entry_kind, item_state, metric_rows, milestone_rows, phase_title,
-    scope_line, when,
+    IncidentReport, audience, duration, entry_kind, item_state, metric_rows, milestone_rows,
+    phase_title, scope_line, when,
 };
 
 const STYLE: &str = "body{font:14px/1.45 system-ui,sans-serif;color:#1d2330;max-width:60rem;\
@@ -141,12 +141,7 @@ pub fn to_html(report: &IncidentReport) -> String {
         h.push_str("<p class=\"muted\">No status update logged as sent.</p>\n");
     }
     for c in &report.communications {
-        let audience = c
-            .reference
-            .as_ref()
-            .and_then(|r| r.get("audience"))
-            .and_then(|a| a.as_str())
-            .unwrap_or("unknown audience");
+        let audience = audience(c);
         let _ = writeln!(
             h,
             "<h3>{} — {} (by {})</h3>\n<blockquote>{}</blockquote>",

@@ -4,8 +4,8 @@
 use std::fmt::Write as _;
 
 use super::{
-    IncidentReport, duration, entry_kind, item_state, metric_rows, milestone_rows, phase_title,
-    scope_line, when,
+    IncidentReport, audience, duration, entry_kind, item_state, metric_rows, milestone_rows,
+    phase_title, scope_line, when,
 };
 
 /// The report as one Markdown document.
@@ -114,12 +114,7 @@ pub fn to_markdown(report: &IncidentReport) -> String {
         md.push_str("No status update logged as sent.\n");
     }
     for c in &report.communications {
-        let audience = c
-            .reference
-            .as_ref()
-            .and_then(|r| r.get("audience"))
-            .and_then(|a| a.as_str())
-            .unwrap_or("unknown audience");
+        let audience = audience(c);
         let _ = writeln!(
             md,
             "### {} — {} (by {})\n",

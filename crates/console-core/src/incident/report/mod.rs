@@ -326,6 +326,16 @@ pub(crate) fn scope_line(scope: &Scope) -> String {
     )
 }
 
+/// The audience a logged status update was sent to, as its timeline entry recorded it.
+pub(crate) fn audience(update: &TimelineEntry) -> &str {
+    update
+        .reference
+        .as_ref()
+        .and_then(|r| r.get("audience"))
+        .and_then(|a| a.as_str())
+        .unwrap_or("unknown audience")
+}
+
 /// The name of a timeline entry's kind as printed.
 pub(crate) fn entry_kind(kind: EntryKind) -> &'static str {
     kind.as_str()
